@@ -1,0 +1,98 @@
+// needlework command-line tool: parses arguments, calls the api, prints, maps errors to exit
+// statuses (docs/PRODUCT.md). No model logic lives here.
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include "needlework/api/api.hpp"
+
+namespace {
+
+using nw::core::ExitStatus;
+
+int code(ExitStatus s) { return static_cast<int>(s); }
+
+void print_diagnostics(const std::vector<nw::core::Diagnostic>& diagnostics) {
+  for (const auto& d : diagnostics) fmt::print(stderr, "{}\n", nw::core::format_diagnostic(d));
+}
+
+int run_check(const std::string& file, bool json) {
+  const auto diagnostics = nw::api::check(file);
+  if (json) {
+    fmt::print("{}", nw::api::diagnostics_json(diagnostics));
+  } else if (diagnostics.empty()) {
+    fmt::print("{}: ok\n", file);
+  }
+  print_diagnostics(diagnostics);
+  return diagnostics.empty() ? code(ExitStatus::ok) : code(ExitStatus::invalid_input);
+}
+
+int run_screen(const std::string& file, bool json) {
+  const auto s = nw::api::screen(file, nw::core::today_utc());
+  fmt::print("{}", json ? s.json : s.text);
+  return code(ExitStatus::ok);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "needlework: microneedling simulator and treatment planner (research and education tool, not a medical device)",
+      "needlework"};
+  app.require_subcommand(0, 1);
+  bool version = false;
+  bool json = false;
+  app.add_flag("--version", version, "print version, git revision and build options");
+  app.add_flag("--json", json, "print the result as JSON on stdout");
+
+  std::string file;
+  auto* check = app.add_subcommand("check", "validate a scenario or patient file; print every problem");
+  check->add_option("FILE", file, "scenario file (TOML)")->required();
+  check->add_flag("--json", json, "print the result as JSON on stdout");
+
+  auto* screen = app.add_subcommand("screen", "candidacy screening of the [patient] table");
+  screen->add_option("FILE", file, "scenario or patient file (TOML)")->required();
+  screen->add_flag("--json", json, "print the result as JSON on stdout");
+
+  bool defaults = false;
+  auto* config = app.add_subcommand("config", "print configuration documentation");
+  config->add_flag("--defaults", defaults, "print a fully commented default scenario")->required();
+  config->add_flag("--json", json, "print the parameter schema as JSON instead");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : code(ExitStatus::invalid_input);
+  }
+
+  try {
+    if (version) {
+      fmt::print("{}", json ? nw::api::version_json() : nw::api::version_text());
+      return 0;
+    }
+    if (check->parsed()) return run_check(file, json);
+    if (screen->parsed()) return run_screen(file, json);
+    if (config->parsed()) {
+      fmt::print("{}", json ? nw::api::scenario_schema_json() : nw::api::default_scenario_toml());
+      return 0;
+    }
+    fmt::print("{}", app.help());
+    return 0;
+  } catch (const nw::core::Error& e) {
+    if (!e.diagnostics().empty()) {
+      if (json) fmt::print("{}", nw::api::diagnostics_json(e.diagnostics()));
+      print_diagnostics(e.diagnostics());
+    } else {
+      fmt::print(stderr, "needlework: error[{}]: {}\n", nw::core::error_info(e.code()).id, e.what());
+    }
+    return code(e.exit_status());
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "needlework: internal error: {}\n", e.what());
+    return code(ExitStatus::internal);
+  }
+}

@@ -1,0 +1,39 @@
+#pragma once
+// The narrow facade the command-line tool (and later Python and the web page) call.
+// Each function does one user-level job; errors arrive as core::Error with exit statuses.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "needlework/clinical/screening.hpp"
+#include "needlework/core/date.hpp"
+#include "needlework/core/error.hpp"
+
+namespace nw::api {
+
+/// Every problem in a scenario or patient file; empty when the file is valid.
+std::vector<core::Diagnostic> check(const std::filesystem::path& file);
+
+struct Screening {
+  clinical::ScreeningResult result;
+  std::string json;  // screen --json
+  std::string text;  // readable report
+};
+
+/// Screens the [patient] of a file for a course starting on protocol.start, or on `today`
+/// when the file gives none. Throws core::Error (invalid input) with every diagnostic.
+Screening screen(const std::filesystem::path& file, core::Date today);
+
+/// `config --defaults`: the fully commented default scenario (TOML) or its schema (JSON).
+std::string default_scenario_toml();
+std::string scenario_schema_json();
+
+/// --version: version, git revision and build options (text or JSON).
+std::string version_text();
+std::string version_json();
+
+/// check --json.
+std::string diagnostics_json(const std::vector<core::Diagnostic>& diagnostics);
+
+}  // namespace nw::api

@@ -1,0 +1,26 @@
+#pragma once
+// The project's data files (data/), compiled into the binary so needlework runs from any
+// folder, and the loaders that turn them into module data.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "needlework/clinical/rules.hpp"
+
+namespace nw::io {
+
+/// Text of a bundled data file by its path under data/, e.g. "clinical/screening_rules.toml".
+std::optional<std::string_view> bundled_file(std::string_view path);
+std::vector<std::string> bundled_file_names();
+
+/// The screening rules shipped with needlework. Throws core::Error{data_invalid} if the
+/// bundled file fails its schema (a build defect, caught by the tests).
+const clinical::RuleSet& bundled_rules();
+
+/// Loads a rules file from disk (for research on alternative rule sets, and for tests).
+clinical::RuleSet load_rules_file(const std::filesystem::path& path);
+
+}  // namespace nw::io

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# clang-tidy over the library and the CLI (uses build/dev/compile_commands.json).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cmake --preset dev >/dev/null
+mapfile -t files < <(find src apps -name '*.cpp')
+clang-tidy -p build/dev --quiet "${files[@]}"
+echo "tidy: ${#files[@]} files clean"
