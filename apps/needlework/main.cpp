@@ -31,6 +31,13 @@ int run_check(const std::string& file, bool json) {
   return diagnostics.empty() ? code(ExitStatus::ok) : code(ExitStatus::invalid_input);
 }
 
+int run_simulate(const std::string& file, const std::string& out_dir, bool json) {
+  const auto log = nw::api::console_log(false);
+  const auto run = nw::api::simulate(file, out_dir, *log);
+  fmt::print("{}", json ? run.json : run.text);
+  return code(ExitStatus::ok);
+}
+
 int run_screen(const std::string& file, bool json) {
   const auto s = nw::api::screen(file, nw::core::today_utc());
   fmt::print("{}", json ? s.json : s.text);
@@ -58,6 +65,13 @@ int main(int argc, char** argv) {
   screen->add_option("FILE", file, "scenario or patient file (TOML)")->required();
   screen->add_flag("--json", json, "print the result as JSON on stdout");
 
+  std::string out_dir;
+  auto* simulate =
+      app.add_subcommand("simulate", "run the course (stages so far: device, insertion); write results to DIR");
+  simulate->add_option("FILE", file, "scenario file (TOML)")->required();
+  simulate->add_option("-o,--output", out_dir, "output folder (created if needed)")->required();
+  simulate->add_flag("--json", json, "print summary.json on stdout");
+
   bool defaults = false;
   auto* config = app.add_subcommand("config", "print configuration documentation");
   config->add_flag("--defaults", defaults, "print a fully commented default scenario")->required();
@@ -77,6 +91,7 @@ int main(int argc, char** argv) {
     }
     if (check->parsed()) return run_check(file, json);
     if (screen->parsed()) return run_screen(file, json);
+    if (simulate->parsed()) return run_simulate(file, out_dir, json);
     if (config->parsed()) {
       fmt::print("{}", json ? nw::api::scenario_schema_json() : nw::api::default_scenario_toml());
       return 0;

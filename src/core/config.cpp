@@ -209,6 +209,48 @@ ParamSpec text_list(std::string key, std::string doc) {
   return p;
 }
 
+ParamSpec any(std::string key, std::string doc) {
+  return ParamSpec{.key = std::move(key), .type = ParamType::any, .doc = std::move(doc)};
+}
+
+ParamSpec measure(std::string key, Dimension dimension, std::string doc) {
+  auto q = [&](const char* name, std::string what) {
+    auto p = optional_(quantity(name, dimension, "", "", "", std::move(what)));
+    p.allow_bare = dimension == dim::none;
+    return p;
+  };
+  auto mean = q("mean", "mean value");
+  mean.required = true;
+  auto spec =
+      std::make_shared<TableSpec>(TableSpec{key,
+                                            doc,
+                                            {
+                                                mean,
+                                                q("sd", "between-person (or between-channel) standard deviation"),
+                                                q("min", "smallest plausible value"),
+                                                q("max", "largest plausible value"),
+                                                text_list("source", "source ids"),
+                                                text("basis", "", "how it was obtained"),
+                                                text("note", "", "remarks"),
+                                            }});
+  auto p = table(std::move(key), spec, std::move(doc));
+  p.required = true;
+  return p;
+}
+
+ParamSpec fact(std::string key, std::string doc) {
+  auto spec = std::make_shared<TableSpec>(TableSpec{key,
+                                                    doc,
+                                                    {
+                                                        required(any("value", "the value"), "\"\""),
+                                                        text_list("source", "source ids"),
+                                                        text("note", "", "remarks"),
+                                                    }});
+  auto p = table(std::move(key), spec, std::move(doc));
+  p.required = true;
+  return p;
+}
+
 ParamSpec date(std::string key, std::string doc) {
   return ParamSpec{.key = std::move(key), .type = ParamType::date, .doc = std::move(doc)};
 }
@@ -246,6 +288,37 @@ ParamSpec optional_(ParamSpec p) {
 ParamSpec sourced(ParamSpec p, std::string source_id) {
   p.source = std::move(source_id);
   return p;
+}
+
+Measure read_measure(const ConfigTable& table, std::string_view key) {
+  const auto& t = table.get_table(key);
+  Measure m;
+  m.mean = t.get_quantity("mean").si;
+  if (t.contains("sd")) m.sd = t.get_quantity("sd").si;
+  if (t.contains("min")) m.min = t.get_quantity("min").si;
+  if (t.contains("max")) m.max = t.get_quantity("max").si;
+  m.sources = t.get_words("source");
+  return m;
+}
+
+double read_fact_quantity(const ConfigTable& table, std::string_view key, Dimension d) {
+  const auto& t = table.get_table(key);
+  const auto* text = t.find("value") ? t.find("value")->get_if<std::string>() : nullptr;
+  const auto parsed = text ? parse_quantity(*text, d == dim::none) : QuantityParse{std::nullopt, "not a string"};
+  if (!parsed.value || !(parsed.value->dimension == d)) {
+    const auto where = t.where_of("value");
+    raise(ErrorCode::data_invalid, fmt::arg("path", fmt::format("{}:{}:{}", where.file, where.line, where.column)),
+          fmt::arg("reason", fmt::format("'{}.value' must be {}", key, describe(d))));
+  }
+  return parsed.value->si;
+}
+
+std::string read_fact_text(const ConfigTable& table, std::string_view key) {
+  const auto& t = table.get_table(key);
+  if (const auto* s = t.find("value") ? t.find("value")->get_if<std::string>() : nullptr) return *s;
+  const auto where = t.where_of("value");
+  raise(ErrorCode::data_invalid, fmt::arg("path", fmt::format("{}:{}:{}", where.file, where.line, where.column)),
+        fmt::arg("reason", fmt::format("'{}.value' must be a string", key)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -313,6 +386,8 @@ std::string expected_type(const ParamSpec& p) {
       return "an array of words";
     case ParamType::text_list:
       return "an array of strings";
+    case ParamType::any:
+      return "any value";
   }
   return "a value";
 }
@@ -387,6 +462,8 @@ class Validator {
         return word_list(v, p, key);
       case ParamType::text_list:
         return text_list(v, p, key);
+      case ParamType::any:
+        return v;
     }
     return std::nullopt;
   }
@@ -417,7 +494,7 @@ class Validator {
       }
       return type_error(v, p, key);
     }
-    const auto parsed = parse_quantity(*text);
+    const auto parsed = parse_quantity(*text, p.allow_bare);
     if (!parsed.value) {
       out_.push_back(make_diagnostic(ErrorCode::cfg_unit, v.where(), key, fmt::arg("key", key),
                                      fmt::arg("expected", expected_type(p)), fmt::arg("example", example_for(p)),

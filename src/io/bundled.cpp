@@ -31,16 +31,31 @@ clinical::RuleSet rules_from_raw(const core::ConfigTable& raw) {
   return rules;
 }
 
-clinical::RuleSet load_bundled_rules() {
-  constexpr std::string_view name = "clinical/screening_rules.toml";
+// Reads, validates and converts one bundled data file; any problem is a DATA-INVALID error
+// naming the file (a build defect the tests catch).
+template <typename Build>
+auto load_bundled(std::string_view name, const core::TableSpec& spec, Build build) {
   const auto text = bundled_file(name);
   try {
     if (!text) core::raise(core::ErrorCode::data_invalid, fmt::arg("path", name), fmt::arg("reason", "not bundled"));
-    return rules_from_raw(read_toml_text(*text, std::string("data/") + std::string(name)));
+    const auto raw = read_toml_text(*text, std::string("data/") + std::string(name));
+    std::vector<core::Diagnostic> diagnostics;
+    const auto validated = core::validate(raw, spec, diagnostics);
+    if (!diagnostics.empty()) throw core::Error(std::move(diagnostics));
+    return build(validated);
   } catch (const core::Error& e) {
     if (e.code() == core::ErrorCode::data_invalid) throw;
     core::raise(core::ErrorCode::data_invalid, fmt::arg("path", name), fmt::arg("reason", e.what()));
   }
+}
+
+clinical::RuleSet load_bundled_rules() {
+  return load_bundled("clinical/screening_rules.toml", clinical::rules_spec(), [](const core::ConfigTable& v) {
+    std::vector<core::Diagnostic> diagnostics;
+    auto rules = clinical::ruleset_from(v, diagnostics);
+    if (!diagnostics.empty()) throw core::Error(std::move(diagnostics));
+    return rules;
+  });
 }
 
 }  // namespace
@@ -48,6 +63,17 @@ clinical::RuleSet load_bundled_rules() {
 const clinical::RuleSet& bundled_rules() {
   static const clinical::RuleSet rules = load_bundled_rules();
   return rules;
+}
+
+const skin::SiteLibrary& bundled_sites() {
+  static const auto sites = load_bundled("skin/sites.toml", skin::SiteLibrary::spec(), skin::SiteLibrary::from_config);
+  return sites;
+}
+
+const device::Catalogue& bundled_devices() {
+  static const auto devices =
+      load_bundled("device/devices.toml", device::Catalogue::spec(), device::Catalogue::from_config);
+  return devices;
 }
 
 clinical::RuleSet load_rules_file(const std::filesystem::path& path) {

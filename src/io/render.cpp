@@ -147,6 +147,8 @@ std::string_view type_name(core::ParamType t) {
       return "word_list";
     case core::ParamType::text_list:
       return "text_list";
+    case core::ParamType::any:
+      return "any";
   }
   return "text";
 }

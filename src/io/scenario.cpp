@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "needlework/io/bundled.hpp"
 #include "needlework/io/provenance.hpp"
 #include "needlework/io/toml_reader.hpp"
 
@@ -20,101 +21,6 @@ std::vector<WordSpec> words(std::initializer_list<std::pair<const char*, const c
   std::vector<WordSpec> out;
   for (const auto& [w, doc] : list) out.push_back({w, doc});
   return out;
-}
-
-std::shared_ptr<const TableSpec> device_spec() {
-  auto needle_length = param::quantity("needle_length", core::dim::length, "1.5 mm", "0.1 mm", "3 mm",
-                                       "pen: depth setting; roller / stamp: needle length");
-  return std::make_shared<TableSpec>(TableSpec{
-      "device",
-      "the needling device",
-      {
-          param::word("kind",
-                      words({{"pen", "motorised pen stamping a cartridge"},
-                             {"roller", "drum roller"},
-                             {"stamp", "fixed pattern pressed down"},
-                             {"none", "no needling: topicals only (control arm)"}}),
-                      "pen", "device type"),
-          needle_length,
-          param::integer("needles", 12, 1, 1000, "needles per cartridge, stamp or drum"),
-          param::quantity("frequency", core::dim::frequency, "110 Hz", "1 Hz", "200 Hz", "pen stamping frequency"),
-      }});
-}
-
-std::vector<WordSpec> site_words() {
-  return words({{"forehead", ""},
-                {"glabella", ""},
-                {"periorbital", ""},
-                {"nose", ""},
-                {"cheek", ""},
-                {"perioral", ""},
-                {"chin", ""},
-                {"jawline", ""},
-                {"neck", ""},
-                {"chest", ""},
-                {"hands", ""},
-                {"abdomen", ""},
-                {"thigh", ""},
-                {"upper_arm", ""},
-                {"forearm", ""},
-                {"back", ""},
-                {"scalp", ""}});
-}
-
-std::vector<WordSpec> concern_words() {
-  return words({{"acne_scars", ""},
-                {"wrinkles", ""},
-                {"enlarged_pores", ""},
-                {"hyperpigmentation", ""},
-                {"melasma", ""},
-                {"uneven_tone", ""},
-                {"laxity", ""},
-                {"stretch_marks", ""},
-                {"surgical_scar", ""},
-                {"alopecia", ""},
-                {"rejuvenation", ""},
-                {"drug_delivery", ""}});
-}
-
-std::vector<WordSpec> scale_words() {
-  return words({{"goodman_baron_quantitative", "acne scars, 0-84"},
-                {"goodman_baron_qualitative", "acne scars, grade 1-4"},
-                {"masi", "melasma area and severity index"},
-                {"mmasi", "modified MASI"},
-                {"lemperle_wrinkle", "wrinkle grade 0-5"},
-                {"hair_count_per_cm2", "terminal hair density"},
-                {"striae_grade", "stretch-mark grade"},
-                {"pore_count", "visible pores per area"},
-                {"melanin_index", "reflectance melanin index"},
-                {"laxity_grade", "laxity grade"}});
-}
-
-std::shared_ptr<const TableSpec> treatment_spec() {
-  auto baseline = std::make_shared<TableSpec>(TableSpec{
-      "baseline",
-      "the concern's score before treatment",
-      {
-          core::required(param::word("scale", scale_words(), "", "outcome scale"), "\"goodman_baron_quantitative\""),
-          core::required(param::real("value", std::nullopt, 0, 1e6, "score on that scale"), "12"),
-      }});
-  auto baseline_param =
-      param::table("baseline", baseline, "baseline score; absent = population default for the concern");
-  baseline_param.example_text = R"({ scale = "goodman_baron_quantitative", value = 12 })";
-  auto scar =
-      core::optional_(param::word("scar_type", words({{"rolling", ""}, {"boxcar", ""}, {"icepick", ""}, {"mixed", ""}}),
-                                  "", "acne_scars only: the dominant scar type"));
-  scar.example_text = "\"rolling\"";
-  return std::make_shared<TableSpec>(TableSpec{
-      "treatment",
-      "one treated area",
-      {
-          core::required(param::word("site", site_words(), "", "body site"), "\"cheek\""),
-          core::required(param::word("concern", concern_words(), "", "what is being treated"), "\"acne_scars\""),
-          scar,
-          baseline_param,
-          param::quantity("area", core::dim::area, "30 cm2", "0.5 cm2", "2000 cm2", "treated area"),
-          param::integer("passes", 4, 1, 20, "passes over the area per session"),
-      }});
 }
 
 std::shared_ptr<const TableSpec> topical_spec() {
@@ -160,22 +66,6 @@ std::shared_ptr<const TableSpec> topical_spec() {
       }});
 }
 
-std::shared_ptr<const TableSpec> protocol_spec() {
-  auto start = core::optional_(
-      param::date("start", "first session; dates in screening and plans count from it (default: today)"));
-  start.example_text = "\"2026-12-01\"";
-  return std::make_shared<TableSpec>(
-      TableSpec{"protocol",
-                "the course of sessions",
-                {
-                    param::integer("sessions", 5, 1, 20, "number of sessions"),
-                    param::quantity("interval", core::dim::time, "4 wk", "1 wk", "52 wk", "time between sessions"),
-                    param::quantity("follow_up", core::dim::time, "6 mo", "0 d", "5 yr",
-                                    "outcomes are reported this long after the last session"),
-                    start,
-                }});
-}
-
 std::shared_ptr<const TableSpec> preferences_spec() {
   return std::make_shared<TableSpec>(
       TableSpec{"preferences",
@@ -187,47 +77,35 @@ std::shared_ptr<const TableSpec> preferences_spec() {
                 }});
 }
 
-// Checks a schema cannot express: combinations of keys within the validated tree.
-void check_consistency(const ConfigTable& root, std::vector<Diagnostic>& out) {
-  const auto problem = [&out](core::SourceLoc where, std::string key, const std::string& message) {
-    out.push_back(core::make_diagnostic(ErrorCode::cfg_consistency, std::move(where), std::move(key),
-                                        fmt::arg("message", message)));
-  };
-  if (const auto* treatments = root.find("treatment")) {
-    const auto& items = *treatments->get_if<core::ConfigArray>();
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      const auto& t = *items[i].get_if<ConfigTable>();
-      if (t.contains("scar_type") && t.get_text("concern") != "acne_scars") {
-        problem(t.where_of("scar_type"), fmt::format("treatment[{}].scar_type", i),
-                fmt::format("'treatment[{}].scar_type' applies only to concern \"acne_scars\" (concern is \"{}\")", i,
-                            t.get_text("concern")));
-      }
-    }
-  }
-  if (root.contains("topical")) {
-    const auto& t = root.get_table("topical");
-    if (t.get_text("active") == "custom" && !(t.contains("molecular_weight") && t.contains("log_p"))) {
-      problem(t.where_of("active"), "topical.active",
-              "'topical.active' is \"custom\": give 'topical.molecular_weight' and 'topical.log_p'");
-    }
+void check_topical(const ConfigTable& root, std::vector<Diagnostic>& out) {
+  if (!root.contains("topical")) return;
+  const auto& t = root.get_table("topical");
+  if (t.get_text("active") == "custom" && !(t.contains("molecular_weight") && t.contains("log_p"))) {
+    out.push_back(core::make_diagnostic(
+        ErrorCode::cfg_consistency, t.where_of("active"), "topical.active",
+        fmt::arg("message", "'topical.active' is \"custom\": give 'topical.molecular_weight' and 'topical.log_p'")));
   }
 }
 
 }  // namespace
 
-std::shared_ptr<const TableSpec> scenario_spec(const clinical::RuleSet& rules) {
+DataBundle bundled_data() { return {bundled_rules(), bundled_sites(), bundled_devices()}; }
+
+std::shared_ptr<const TableSpec> scenario_spec(const DataBundle& data) {
   auto seed = param::integer("seed", 1, 0, 4294967295, "random seed: same seed, same results");
+  auto protocol = param::table("protocol", course::protocol_spec(), "the course of sessions");
   return std::make_shared<TableSpec>(TableSpec{
       "",
       "a needlework scenario",
       {
           core::required(param::text("schema", std::nullopt, "file format version"), "\"needlework/1\""),
           seed,
-          core::required(param::table("patient", clinical::patient_spec(rules), "the person being treated"), ""),
-          param::table("device", device_spec(), "the needling device (simulate, plan)"),
-          param::table_array("treatment", treatment_spec(), "one table per treated area (simulate, plan)"),
+          core::required(param::table("patient", clinical::patient_spec(data.rules), "the person being treated"), ""),
+          param::table("device", device::device_spec(data.devices), "the needling device (simulate, plan)"),
+          param::table_array("treatment", course::treatment_spec(data.sites.site_names()),
+                             "one table per treated area (simulate, plan)"),
           param::table("topical", topical_spec(), "a topical active (optional)"),
-          param::table("protocol", protocol_spec(), "the course of sessions"),
+          protocol,
           param::table("preferences", preferences_spec(), "the patient's preferences (plan)"),
       }});
 }
@@ -239,11 +117,19 @@ struct Loaded {
   std::vector<Diagnostic> diagnostics;
 };
 
-Loaded load(const std::filesystem::path& path, const clinical::RuleSet& rules) {
+// Tables the file leaves out are filled with their defaults so the typed view is complete.
+const ConfigTable& table_or_defaults(const ConfigTable& root, const TableSpec& root_spec, const char* key,
+                                     ConfigTable& storage, std::vector<Diagnostic>& diagnostics) {
+  if (root.contains(key)) return root.get_table(key);
+  storage = core::validate(ConfigTable{}, *root_spec.find(key)->table, diagnostics, key);
+  return storage;
+}
+
+Loaded load(const std::filesystem::path& path, const DataBundle& data) {
   Loaded out;
   auto& s = out.scenario;
   s.path = path.string();
-  s.spec = scenario_spec(rules);
+  s.spec = scenario_spec(data);
   ConfigTable raw;
   try {
     const auto bytes = read_input_bytes(path, s.path);
@@ -262,30 +148,34 @@ Loaded load(const std::filesystem::path& path, const clinical::RuleSet& rules) {
   }
   s.config = core::validate(raw, *s.spec, diags);
   if (!diags.empty()) return out;
-  check_consistency(s.config, diags);
   s.seed = static_cast<std::uint64_t>(s.config.get_int("seed"));
   s.patient = clinical::patient_from(s.config.get_table("patient"), diags);
-  if (s.config.contains("protocol") && s.config.get_table("protocol").contains("start")) {
-    s.start = s.config.get_table("protocol").get_date("start");
+  if (s.config.contains("device")) s.device = device::device_from(s.config.get_table("device"), data.devices, diags);
+  const auto& treatments = s.config.get_array("treatment");
+  for (std::size_t i = 0; i < treatments.size(); ++i) {
+    s.treatments.push_back(course::treatment_from(*treatments[i].get_if<ConfigTable>(), i, diags));
   }
+  ConfigTable protocol_defaults;
+  s.protocol = course::protocol_from(table_or_defaults(s.config, *s.spec, "protocol", protocol_defaults, diags));
+  check_topical(s.config, diags);
   return out;
 }
 
 }  // namespace
 
-std::vector<Diagnostic> check_scenario(const std::filesystem::path& path, const clinical::RuleSet& rules) {
-  return load(path, rules).diagnostics;
+std::vector<Diagnostic> check_scenario(const std::filesystem::path& path, const DataBundle& data) {
+  return load(path, data).diagnostics;
 }
 
-Scenario load_scenario(const std::filesystem::path& path, const clinical::RuleSet& rules) {
-  auto loaded = load(path, rules);
+Scenario load_scenario(const std::filesystem::path& path, const DataBundle& data) {
+  auto loaded = load(path, data);
   if (!loaded.diagnostics.empty()) throw core::Error(std::move(loaded.diagnostics));
   return std::move(loaded.scenario);
 }
 
-std::string default_scenario(const clinical::RuleSet& rules) {
+std::string default_scenario(const DataBundle& data) {
   return core::render_defaults(
-      *scenario_spec(rules),
+      *scenario_spec(data),
       "# needlework scenario with every key, its default and its documentation.\n"
       "# Quantities are strings with a unit (\"1.5 mm\", \"4 wk\"); required keys show an example.\n"
       "# needlework is a research and education tool, not a medical device.\n");

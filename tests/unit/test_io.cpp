@@ -54,11 +54,11 @@ TEST(Io, DeeplyNestedOrHugeInputsDoNotCrash) {
 }
 
 TEST(Io, EffectiveConfigOfAScenarioIsItselfAValidScenario) {
-  const auto& rules = bundled_rules();
-  const auto s = load_scenario(fs::path(NW_SOURCE_DIR) / "examples/patients/01_clear_candidate.toml", rules);
+  const auto data = bundled_data();
+  const auto s = load_scenario(fs::path(NW_SOURCE_DIR) / "examples/patients/01_clear_candidate.toml", data);
   const auto text = core::render_effective(s.config, *s.spec);
   const auto path = temp_file("nw_effective.toml", text);
-  const auto again = load_scenario(path, rules);
+  const auto again = load_scenario(path, data);
   EXPECT_EQ(core::render_effective(again.config, *again.spec), text);
   EXPECT_EQ(again.patient.fitzpatrick, s.patient.fitzpatrick);
   EXPECT_DOUBLE_EQ(again.patient.age.si(), s.patient.age.si());
@@ -68,8 +68,8 @@ TEST(Io, EffectiveConfigOfAScenarioIsItselfAValidScenario) {
 TEST(Io, RunRecordIsWrittenAtomically) {
   const auto dir = fs::temp_directory_path() / "nw_run_record";
   fs::remove_all(dir);
-  const auto& rules = bundled_rules();
-  const auto s = load_scenario(fs::path(NW_SOURCE_DIR) / "examples/patients/01_clear_candidate.toml", rules);
+  const auto data = bundled_data();
+  const auto s = load_scenario(fs::path(NW_SOURCE_DIR) / "examples/patients/01_clear_candidate.toml", data);
   write_run_record(dir, s.config, *s.spec, Provenance{"screen", s.path, s.sha256, s.seed, "2026-11-21T00:00:00Z"});
   EXPECT_TRUE(fs::exists(dir / "effective_config.toml"));
   std::ifstream in(dir / "provenance.json");

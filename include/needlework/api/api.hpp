@@ -3,12 +3,15 @@
 // Each function does one user-level job; errors arrive as core::Error with exit statuses.
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "needlework/clinical/screening.hpp"
 #include "needlework/core/date.hpp"
 #include "needlework/core/error.hpp"
+#include "needlework/core/log.hpp"
+#include "needlework/course/simulation.hpp"
 
 namespace nw::api {
 
@@ -24,6 +27,21 @@ struct Screening {
 /// Screens the [patient] of a file for a course starting on protocol.start, or on `today`
 /// when the file gives none. Throws core::Error (invalid input) with every diagnostic.
 Screening screen(const std::filesystem::path& file, core::Date today);
+
+struct SimulationRun {
+  course::CourseResult result;
+  std::string json;                          // summary.json
+  std::string text;                          // short human summary
+  std::vector<std::filesystem::path> files;  // written into the output folder
+};
+
+/// Runs the stages built so far on a scenario with [device] and at least one [[treatment]]
+/// and writes the results into `out_dir`. Throws core::Error: invalid input (exit 2) with every
+/// diagnostic, or IO-WRITE (exit 4) when the folder cannot be written.
+SimulationRun simulate(const std::filesystem::path& file, const std::filesystem::path& out_dir, core::LogSink& log);
+
+/// The log sink the command-line tool uses (stderr; progress bars on a terminal).
+std::unique_ptr<core::LogSink> console_log(bool verbose);
 
 /// `config --defaults`: the fully commented default scenario (TOML) or its schema (JSON).
 std::string default_scenario_toml();

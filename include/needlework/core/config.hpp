@@ -102,7 +102,21 @@ struct ConfigTable::Entry {
   SourceLoc key_where;
 };
 
-enum class ParamType { boolean, integer, real, quantity, word, text, date, table, table_array, word_list, text_list };
+/// `any` accepts any value unvalidated: for documentation-only tables in data files.
+enum class ParamType {
+  boolean,
+  integer,
+  real,
+  quantity,
+  word,
+  text,
+  date,
+  table,
+  table_array,
+  word_list,
+  text_list,
+  any
+};
 
 struct WordSpec {
   std::string word;
@@ -127,6 +141,7 @@ struct ParamSpec {
   std::vector<WordSpec> words;             // word, word_list: the vocabulary
   std::optional<double> min, max;          // inclusive; SI for quantities
   std::string range_unit;                  // unit used to print the range, e.g. "mm"
+  bool allow_bare = false;                 // quantity: a bare number string ("4") is dimensionless
   std::shared_ptr<const TableSpec> table;  // table, table_array: the element schema
 };
 
@@ -153,9 +168,29 @@ ParamSpec word_list(std::string key, std::vector<WordSpec> words, std::string do
 ParamSpec text(std::string key, std::optional<std::string> dflt, std::string doc);
 ParamSpec text_list(std::string key, std::string doc);
 ParamSpec date(std::string key, std::string doc);
+/// Any value, kept but not validated (documentation tables in data files).
+ParamSpec any(std::string key, std::string doc);
+/// A sourced measurement in a data file: { mean = "<q>", sd = "<q>", min, max, source = [ids], basis, note }.
+/// mean is required; a dimensionless measure may be written without a unit ("4").
+ParamSpec measure(std::string key, Dimension dimension, std::string doc);
+/// A sourced fact in a data file: { value = ..., source = [ids], note }.
+ParamSpec fact(std::string key, std::string doc);
 ParamSpec table(std::string key, std::shared_ptr<const TableSpec> spec, std::string doc);
 ParamSpec table_array(std::string key, std::shared_ptr<const TableSpec> spec, std::string doc);
 }  // namespace param
+
+/// A measure read back from a validated table (SI units).
+struct Measure {
+  double mean = 0.0;
+  double sd = 0.0;
+  std::optional<double> min, max;
+  std::vector<std::string> sources;
+};
+Measure read_measure(const ConfigTable& table, std::string_view key);
+/// The `value` of a fact, parsed as a quantity of dimension `d` (dimensionless may be bare).
+/// Throws Error{data_invalid} naming the key and location if it does not parse.
+double read_fact_quantity(const ConfigTable& table, std::string_view key, Dimension d);
+std::string read_fact_text(const ConfigTable& table, std::string_view key);
 
 /// Fluent modifiers for a ParamSpec built above.
 ParamSpec required(ParamSpec p, std::string example_text);

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "needlework/clinical/rules.hpp"
+#include "needlework/device/device.hpp"
+#include "needlework/skin/skin.hpp"
 
 namespace nw::io {
 
@@ -19,6 +21,10 @@ std::vector<std::string> bundled_file_names();
 /// The screening rules shipped with needlework. Throws core::Error{data_invalid} if the
 /// bundled file fails its schema (a build defect, caught by the tests).
 const clinical::RuleSet& bundled_rules();
+
+/// The site library (data/skin/sites.toml) and device catalogue (data/device/devices.toml).
+const skin::SiteLibrary& bundled_sites();
+const device::Catalogue& bundled_devices();
 
 /// Loads a rules file from disk (for research on alternative rule sets, and for tests).
 clinical::RuleSet load_rules_file(const std::filesystem::path& path);

@@ -4,21 +4,35 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "needlework/clinical/patient.hpp"
 #include "needlework/clinical/rules.hpp"
 #include "needlework/core/config.hpp"
+#include "needlework/course/treatment.hpp"
+#include "needlework/device/device.hpp"
+#include "needlework/skin/skin.hpp"
 
 namespace nw::io {
 
 inline constexpr std::string_view kScenarioSchema = "needlework/1";
 
-/// The whole scenario schema. [patient] is declared by clinical; [device], [[treatment]],
-/// [topical], [protocol] and [preferences] are declared here until the modules that own them
-/// (device, course, transport, planner) exist, and move there with them.
-std::shared_ptr<const core::TableSpec> scenario_spec(const clinical::RuleSet& rules);
+/// The bundled data a scenario is validated and simulated against.
+struct DataBundle {
+  const clinical::RuleSet& rules;
+  const skin::SiteLibrary& sites;
+  const device::Catalogue& devices;
+};
+
+/// The data compiled into the binary.
+DataBundle bundled_data();
+
+/// The whole scenario schema: [patient] from clinical, [device] from device, [[treatment]]
+/// and [protocol] from course; [topical] and [preferences] are declared here until the
+/// transport and planner modules that own them exist.
+std::shared_ptr<const core::TableSpec> scenario_spec(const DataBundle& data);
 
 struct Scenario {
   std::string path;          // as given by the user (shown in diagnostics)
@@ -27,16 +41,18 @@ struct Scenario {
   std::shared_ptr<const core::TableSpec> spec;
   std::uint64_t seed = 1;
   clinical::Patient patient;
-  std::optional<core::Date> start;  // protocol.start, if given
+  std::optional<device::Device> device;  // present when the file has [device]
+  std::vector<course::TreatmentArea> treatments;
+  course::Protocol protocol;
 };
 
 /// Every problem in a scenario file (empty = valid). Never throws for bad input.
-std::vector<core::Diagnostic> check_scenario(const std::filesystem::path& path, const clinical::RuleSet& rules);
+std::vector<core::Diagnostic> check_scenario(const std::filesystem::path& path, const DataBundle& data);
 
 /// Loads a valid scenario or throws core::Error carrying every diagnostic.
-Scenario load_scenario(const std::filesystem::path& path, const clinical::RuleSet& rules);
+Scenario load_scenario(const std::filesystem::path& path, const DataBundle& data);
 
 /// The commented default scenario printed by `needlework config --defaults`.
-std::string default_scenario(const clinical::RuleSet& rules);
+std::string default_scenario(const DataBundle& data);
 
 }  // namespace nw::io

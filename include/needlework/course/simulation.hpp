@@ -1,0 +1,85 @@
+#pragma once
+// The Simulation object: one treatment course, its stages coupled in order.
+//
+// Stages so far: device kinematics (punctures of a session over each treated area), insertion
+// (the channels they leave in this patient's skin at that site). Every session of a course
+// lays a new field from its own random streams; statistics are reported for session 1, which
+// every later session repeats in distribution. Transport, healing and outcomes join here as
+// their stages are written.
+//
+// Fidelity: `detailed` inserts every puncture with its own draws; `fast` uses the mean channel
+// scaled by the expected density. Both are always computed for the channel statistics, and a
+// test checks that they agree.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "needlework/core/log.hpp"
+#include "needlework/course/treatment.hpp"
+#include "needlework/device/device.hpp"
+#include "needlework/device/kinematics.hpp"
+#include "needlework/mechanics/insertion.hpp"
+#include "needlework/skin/channels.hpp"
+#include "needlework/skin/skin.hpp"
+
+namespace nw::course {
+
+struct CourseInputs {
+  std::uint64_t seed = 1;
+  skin::Sex sex = skin::Sex::female;
+  core::Time age;
+  device::Device device;
+  std::vector<TreatmentArea> areas;
+  Protocol protocol;
+};
+
+/// Statistics of the channels of one session (per area, and pooled over areas).
+struct ChannelStats {
+  std::size_t channels = 0;
+  double per_cm2_per_pass = 0;
+  double per_cm2_per_session = 0;
+  double expected_per_cm2_per_pass = 0;  // closed form (fast path)
+  double depth_mean_um = 0, depth_p10_um = 0, depth_p90_um = 0;  // open channel depth
+  double depth_max_mean_um = 0;
+  double depth_to_length_ratio = 0;
+  double diameter_um = 0;  // mean open diameter at the surface
+  double bleeding_fraction = 0;
+  double bruising_fraction = 0;  // tip reached the lower plexus (dermis-hypodermis junction)
+  double coverage_fraction = 0;  // surface within (open radius + damage rim) of a channel
+  double damaged_volume_nl_per_cm2 = 0;
+  device::SpacingStats spacing;
+  double treatment_minutes = 0;
+  double closure_half_life_h = 0;
+};
+
+struct AreaResult {
+  TreatmentArea treatment;
+  skin::Skin skin;
+  mechanics::MeanChannel mean_channel;
+  skin::ChannelSet channels;  // session 1
+  ChannelStats stats;
+};
+
+struct CourseResult {
+  std::vector<AreaResult> areas;
+  ChannelStats pooled;
+  std::string fidelity = "detailed";
+};
+
+class Simulation {
+ public:
+  Simulation(CourseInputs inputs, const skin::SiteLibrary& sites);
+  /// Runs the stages; reports progress to `log`. Deterministic for a given seed.
+  CourseResult run(core::LogSink& log) const;
+
+ private:
+  CourseInputs inputs_;
+  const skin::SiteLibrary& sites_;
+};
+
+/// Statistics of one area's channels (session 1).
+ChannelStats channel_stats(const skin::ChannelSet& channels, const device::PunctureField& field, const skin::Skin& skin,
+                           const device::Device& device, const mechanics::MeanChannel& mean);
+
+}  // namespace nw::course

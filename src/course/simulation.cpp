@@ -1,0 +1,158 @@
+#include "needlework/course/simulation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+
+#include "needlework/numerics/point_grid.hpp"
+
+namespace nw::course {
+namespace {
+
+double percentile(std::vector<float> v, double q) {
+  if (v.empty()) return 0.0;
+  const auto k = static_cast<std::size_t>(q * static_cast<double>(v.size() - 1));
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+  return v[k];
+}
+
+double mean_of(const std::vector<float>& v) {
+  double sum = 0;
+  for (const float x : v) sum += x;
+  return v.empty() ? 0.0 : sum / static_cast<double>(v.size());
+}
+
+// Fraction of the patch surface within (open radius + damage rim) of a channel, on a regular
+// grid of sample points.
+double coverage(const skin::ChannelSet& c, const device::PunctureField& f, const skin::Skin& s) {
+  if (c.size() == 0) return 0.0;
+  const double side = f.side.in(core::units::mm);
+  std::vector<float> radius_mm(c.size());
+  double max_radius = 0;
+  const double rim_mm = s.model.damage_rim.in(core::units::mm);
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    radius_mm[i] = static_cast<float>(c.surface_radius_um[i] / 1000.0 + rim_mm);
+    max_radius = std::max(max_radius, static_cast<double>(radius_mm[i]));
+  }
+  const numerics::PointGrid grid(c.x_mm, c.y_mm, side, std::max(max_radius, side / 1024.0));
+  constexpr int kSamples = 256;
+  std::int64_t covered = 0;
+#pragma omp parallel for reduction(+ : covered) schedule(static)
+  for (int iy = 0; iy < kSamples; ++iy) {
+    for (int ix = 0; ix < kSamples; ++ix) {
+      const double px = (ix + 0.5) * side / kSamples, py = (iy + 0.5) * side / kSamples;
+      if (grid.covering_point(px, py, radius_mm, max_radius) >= 0) ++covered;
+    }
+  }
+  return static_cast<double>(covered) / (kSamples * kSamples);
+}
+
+// Pooled over areas: densities and coverage weighted by area, channel properties by channel
+// count, depth percentiles over all channels together.
+ChannelStats pooled_stats(const std::vector<AreaResult>& areas) {
+  ChannelStats p;
+  double area_total = 0;
+  std::vector<float> depths;
+  using Field = double ChannelStats::*;
+  constexpr Field per_area[] = {&ChannelStats::per_cm2_per_session, &ChannelStats::per_cm2_per_pass,
+                                &ChannelStats::expected_per_cm2_per_pass, &ChannelStats::coverage_fraction,
+                                &ChannelStats::damaged_volume_nl_per_cm2};
+  constexpr Field per_channel[] = {&ChannelStats::depth_mean_um, &ChannelStats::depth_max_mean_um,
+                                   &ChannelStats::depth_to_length_ratio, &ChannelStats::diameter_um,
+                                   &ChannelStats::bleeding_fraction, &ChannelStats::bruising_fraction,
+                                   &ChannelStats::closure_half_life_h};
+  for (const auto& r : areas) {
+    const double a = r.treatment.area.in(core::units::cm2);
+    const auto w = static_cast<double>(r.stats.channels);
+    area_total += a;
+    p.channels += r.stats.channels;
+    p.treatment_minutes += r.stats.treatment_minutes;
+    for (const auto f : per_area) p.*f += a * r.stats.*f;
+    for (const auto f : per_channel) p.*f += w * r.stats.*f;
+    p.spacing.mean_um += w * r.stats.spacing.mean_um;
+    p.spacing.p10_um += w * r.stats.spacing.p10_um;
+    p.spacing.median_um += w * r.stats.spacing.median_um;
+    depths.insert(depths.end(), r.channels.depth_um.begin(), r.channels.depth_um.end());
+  }
+  if (area_total > 0) {
+    for (const auto f : per_area) p.*f /= area_total;
+  }
+  if (p.channels > 0) {
+    const auto w = static_cast<double>(p.channels);
+    for (const auto f : per_channel) p.*f /= w;
+    p.spacing.mean_um /= w;
+    p.spacing.p10_um /= w;
+    p.spacing.median_um /= w;
+    p.depth_p10_um = percentile(depths, 0.10);
+    p.depth_p90_um = percentile(depths, 0.90);
+  }
+  return p;
+}
+
+}  // namespace
+
+ChannelStats channel_stats(const skin::ChannelSet& c, const device::PunctureField& f, const skin::Skin& s,
+                           const device::Device& d, const mechanics::MeanChannel& mean) {
+  ChannelStats st;
+  const double area_cm2 = f.area.in(core::units::cm2);
+  st.channels = c.size();
+  st.per_cm2_per_session = static_cast<double>(c.size()) / area_cm2;
+  st.per_cm2_per_pass = st.per_cm2_per_session / std::max(f.passes, 1);
+  st.expected_per_cm2_per_pass = device::expected_density_per_cm2_per_pass(d);
+  st.treatment_minutes = f.duration.in(core::units::min);
+  if (c.size() == 0) return st;
+  st.depth_mean_um = mean_of(c.depth_um);
+  st.depth_p10_um = percentile(c.depth_um, 0.10);
+  st.depth_p90_um = percentile(c.depth_um, 0.90);
+  st.depth_max_mean_um = mean_of(c.depth_max_um);
+  st.depth_to_length_ratio = st.depth_mean_um / d.needle_length.in(core::units::um);
+  st.diameter_um = 2.0 * mean_of(c.surface_radius_um);
+  std::size_t bled = 0, bruised = 0;
+  const auto plexus_um = static_cast<float>(s.deep_plexus_depth.in(core::units::um));
+  double volume = 0;
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    bled += c.bled[i];
+    bruised += c.depth_max_um[i] > plexus_um ? 1 : 0;
+    volume += c.damaged_volume_nl[i];
+  }
+  st.bleeding_fraction = static_cast<double>(bled) / static_cast<double>(c.size());
+  st.bruising_fraction = static_cast<double>(bruised) / static_cast<double>(c.size());
+  st.damaged_volume_nl_per_cm2 = volume / area_cm2;
+  st.coverage_fraction = coverage(c, f, s);
+  st.spacing = device::nearest_neighbour_spacing(f);
+  st.closure_half_life_h = mechanics::closure_half_life(mean.surface_radius).in(core::units::h);
+  return st;
+}
+
+Simulation::Simulation(CourseInputs inputs, const skin::SiteLibrary& sites) : inputs_(std::move(inputs)), sites_(sites) {}
+
+CourseResult Simulation::run(core::LogSink& log) const {
+  CourseResult result;
+  const auto& d = inputs_.device;
+  const auto n_areas = inputs_.areas.size();
+  for (std::size_t a = 0; a < n_areas; ++a) {
+    const auto& t = inputs_.areas[a];
+    const auto task = fmt::format("area {}/{} ({})", a + 1, n_areas, t.site);
+    AreaResult r{t, sites_.skin_at(t.site, inputs_.sex, inputs_.age), {}, {}, {}};
+    if (d.kind == device::Kind::none) {
+      log.log(core::LogLevel::info, fmt::format("{}: device none, no channels", task));
+      result.areas.push_back(std::move(r));
+      continue;
+    }
+    log.progress(task, 0.0);
+    r.mean_channel = mechanics::mean_channel(r.skin, d);
+    // The session index is part of every random key: areas use sessions 1000 a + s.
+    const std::uint64_t session = 1000 * a + 1;
+    const auto field = device::generate_punctures(d, t.area, t.passes, inputs_.seed, session);
+    log.progress(task, 0.4);
+    r.channels = mechanics::insert(field, r.skin, d, inputs_.seed, session);
+    log.progress(task, 0.7);
+    r.stats = channel_stats(r.channels, field, r.skin, d, r.mean_channel);
+    log.progress(task, 1.0);
+    result.areas.push_back(std::move(r));
+  }
+  result.pooled = pooled_stats(result.areas);
+  return result;
+}
+
+}  // namespace nw::course
