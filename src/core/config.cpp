@@ -474,10 +474,13 @@ class Validator {
     return std::nullopt;
   }
 
-  std::optional<ConfigValue> in_range(double x, const ConfigValue& v, const ParamSpec& p, const std::string& key) {
+  // `shown` is the value as the user wrote it (quantities are checked in SI but reported as written).
+  std::optional<ConfigValue> in_range(double x, const ConfigValue& v, const ParamSpec& p, const std::string& key,
+                                      const std::string& shown = "") {
     if (!std::isfinite(x) || (p.min && x < *p.min) || (p.max && x > *p.max)) {
       out_.push_back(make_diagnostic(ErrorCode::cfg_range, v.where(), key, fmt::arg("key", key),
-                                     fmt::arg("range", range_text(p)), fmt::arg("got", v.to_text())));
+                                     fmt::arg("range", range_text(p)),
+                                     fmt::arg("got", shown.empty() ? v.to_text() : shown)));
       return std::nullopt;
     }
     return v;
@@ -509,7 +512,7 @@ class Validator {
     }
     ConfigValue checked(*parsed.value, v.where());
     if (!(parsed.value->dimension == p.dimensions.front())) return checked;  // ranges are stated in the main dimension
-    return in_range(parsed.value->si, checked, p, key);
+    return in_range(parsed.value->si, checked, p, key, fmt::format("\"{}\"", *text));
   }
 
   static std::string example_for(const ParamSpec& p) {

@@ -1,8 +1,8 @@
 #include "needlework/course/simulation.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 
 #include "needlework/numerics/point_grid.hpp"
 
@@ -57,9 +57,9 @@ ChannelStats pooled_stats(const std::vector<AreaResult>& areas) {
   constexpr Field per_area[] = {&ChannelStats::per_cm2_per_session, &ChannelStats::per_cm2_per_pass,
                                 &ChannelStats::expected_per_cm2_per_pass, &ChannelStats::coverage_fraction,
                                 &ChannelStats::damaged_volume_nl_per_cm2};
-  constexpr Field per_channel[] = {&ChannelStats::depth_mean_um, &ChannelStats::depth_max_mean_um,
+  constexpr Field per_channel[] = {&ChannelStats::depth_mean_um,         &ChannelStats::depth_max_mean_um,
                                    &ChannelStats::depth_to_length_ratio, &ChannelStats::diameter_um,
-                                   &ChannelStats::bleeding_fraction, &ChannelStats::bruising_fraction,
+                                   &ChannelStats::bleeding_fraction,     &ChannelStats::bruising_fraction,
                                    &ChannelStats::closure_half_life_h};
   for (const auto& r : areas) {
     const double a = r.treatment.area.in(core::units::cm2);
@@ -124,7 +124,8 @@ ChannelStats channel_stats(const skin::ChannelSet& c, const device::PunctureFiel
   return st;
 }
 
-Simulation::Simulation(CourseInputs inputs, const skin::SiteLibrary& sites) : inputs_(std::move(inputs)), sites_(sites) {}
+Simulation::Simulation(CourseInputs inputs, const skin::SiteLibrary& sites)
+    : inputs_(std::move(inputs)), sites_(sites) {}
 
 CourseResult Simulation::run(core::LogSink& log) const {
   CourseResult result;

@@ -1,8 +1,8 @@
 #include "needlework/device/device.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 
 #include "needlework/core/text.hpp"
 
@@ -15,10 +15,14 @@ using core::TableSpec;
 
 std::string_view to_string(Kind k) {
   switch (k) {
-    case Kind::pen: return "pen";
-    case Kind::roller: return "roller";
-    case Kind::stamp: return "stamp";
-    case Kind::none: return "none";
+    case Kind::pen:
+      return "pen";
+    case Kind::roller:
+      return "roller";
+    case Kind::stamp:
+      return "stamp";
+    case Kind::none:
+      return "none";
   }
   return "none";
 }
@@ -28,9 +32,7 @@ Length Needle::radius_at(Length zeta) const {
   return std::min(r, shaft_diameter / 2.0);
 }
 
-Length Needle::cone_length() const {
-  return (shaft_diameter / 2.0 - tip_radius) / std::tan(cone_half_angle_rad);
-}
+Length Needle::cone_length() const { return (shaft_diameter / 2.0 - tip_radius) / std::tan(cone_half_angle_rad); }
 
 Length Device::min_needle_spacing() const {
   if (kind == Kind::roller) {
@@ -77,10 +79,16 @@ std::shared_ptr<const TableSpec> limit_spec(const char* name, core::Dimension d)
     p.allow_bare = d == core::dim::none;
     return p;
   };
-  return std::make_shared<TableSpec>(TableSpec{name, "setting limits", {
-      q("error_min"), q("error_max"), q("warn_min"), q("warn_max"), param::text_list("source", "source ids"),
-      param::text("note", "", "remarks"),
-  }});
+  return std::make_shared<TableSpec>(TableSpec{name,
+                                               "setting limits",
+                                               {
+                                                   q("error_min"),
+                                                   q("error_max"),
+                                                   q("warn_min"),
+                                                   q("warn_max"),
+                                                   param::text_list("source", "source ids"),
+                                                   param::text("note", "", "remarks"),
+                                               }});
 }
 
 core::ParamSpec limit(const char* key, core::Dimension d) {
@@ -110,39 +118,51 @@ std::shared_ptr<const TableSpec> make_spec() {
     for (const char* f : facts) params.push_back(param::fact(f, f));
     return std::make_shared<TableSpec>(TableSpec{name, name, params});
   };
-  return std::make_shared<TableSpec>(TableSpec{"", "needlework device catalogue", {
-      core::required(param::text("schema", std::nullopt, "format"), "\"needlework-devices/1\""),
-      param::any("source", "sources not in calibration.csv or rules.json"),
-      section("limits", {
-          section("pen", {limit("needle_length", core::dim::length), param::any("needle_length_label_warning", "label"),
-                          limit("frequency", core::dim::frequency), limit("needles", core::dim::none)}),
-          section("roller", {limit("needle_length", core::dim::length), param::any("home_length", "home devices"),
-                             limit("needles", core::dim::none)}),
-          section("stamp", {limit("needle_length", core::dim::length), limit("needles", core::dim::none)}),
-      }),
-      section("operator", {
-          section("pen", {param::measure("hand_speed", core::dim::velocity, "hand speed"),
-                          param::measure("passes", core::dim::none, "passes"),
-                          param::measure("pressing_force", core::dim::force, "hand force"),
-                          param::measure("treated_face_area", core::dim::area, "face area")}),
-          section("roller", {param::measure("rolling_speed", core::dim::velocity, "rolling speed"),
-                             param::measure("passes", core::dim::none, "passes"),
-                             param::measure("pressing_force", core::dim::force, "hand force")}),
-          section("stamp", {param::measure("press_speed", core::dim::velocity, "press speed"),
-                            param::measure("presses_per_cm2", core::dim::none, "presses per cm2 per pass")}),
-      }),
-      section("needle", {section("pen", needle_params()), section("roller", needle_params()),
-                         section("stamp", needle_params())}),
-      param::table_array("cartridge", named("cartridge", {"needles", "layout", "footprint_diameter", "aperture_radius",
-                                                          "needle_kind"}), "pen cartridges"),
-      param::table_array("pen", named("pen", {"depth_min", "depth_max", "depth_step", "frequency_typical",
-                                              "frequency_max", "stroke", "default_cartridge"}), "pens"),
-      param::table_array("roller", named("roller", {"needles", "rings", "needles_per_ring", "drum_diameter", "drum_width",
-                                                    "needle_length_default", "needle_lengths_offered", "handle_length"}),
-                         "rollers"),
-      param::table_array("stamp", named("stamp", {"needles", "layout", "footprint_diameter", "needle_length_default"}),
-                         "stamps"),
-  }});
+  return std::make_shared<TableSpec>(TableSpec{
+      "",
+      "needlework device catalogue",
+      {
+          core::required(param::text("schema", std::nullopt, "format"), "\"needlework-devices/1\""),
+          param::any("source", "sources not in calibration.csv or rules.json"),
+          section("limits",
+                  {
+                      section("pen", {limit("needle_length", core::dim::length),
+                                      param::any("needle_length_label_warning", "label"),
+                                      limit("frequency", core::dim::frequency), limit("needles", core::dim::none)}),
+                      section("roller", {limit("needle_length", core::dim::length),
+                                         param::any("home_length", "home devices"), limit("needles", core::dim::none)}),
+                      section("stamp", {limit("needle_length", core::dim::length), limit("needles", core::dim::none)}),
+                  }),
+          section(
+              "operator",
+              {
+                  section("pen", {param::measure("hand_speed", core::dim::velocity, "hand speed"),
+                                  param::measure("passes", core::dim::none, "passes"),
+                                  param::measure("pressing_force", core::dim::force, "hand force"),
+                                  param::measure("treated_face_area", core::dim::area, "face area")}),
+                  section("roller", {param::measure("rolling_speed", core::dim::velocity, "rolling speed"),
+                                     param::measure("passes", core::dim::none, "passes"),
+                                     param::measure("pressing_force", core::dim::force, "hand force")}),
+                  section("stamp", {param::measure("press_speed", core::dim::velocity, "press speed"),
+                                    param::measure("presses_per_cm2", core::dim::none, "presses per cm2 per pass")}),
+              }),
+          section("needle", {section("pen", needle_params()), section("roller", needle_params()),
+                             section("stamp", needle_params())}),
+          param::table_array(
+              "cartridge",
+              named("cartridge", {"needles", "layout", "footprint_diameter", "aperture_radius", "needle_kind"}),
+              "pen cartridges"),
+          param::table_array("pen",
+                             named("pen", {"depth_min", "depth_max", "depth_step", "frequency_typical", "frequency_max",
+                                           "stroke", "default_cartridge"}),
+                             "pens"),
+          param::table_array("roller",
+                             named("roller", {"needles", "rings", "needles_per_ring", "drum_diameter", "drum_width",
+                                              "needle_length_default", "needle_lengths_offered", "handle_length"}),
+                             "rollers"),
+          param::table_array(
+              "stamp", named("stamp", {"needles", "layout", "footprint_diameter", "needle_length_default"}), "stamps"),
+      }});
 }
 
 Limits read_limits(const ConfigTable& t, bool pen) {
@@ -160,7 +180,8 @@ Limits read_limits(const ConfigTable& t, bool pen) {
 Needle read_needle(const ConfigTable& t) {
   return {Length::from_si(core::read_measure(t, "shaft_diameter").mean),
           Length::from_si(core::read_measure(t, "tip_radius").mean), core::read_measure(t, "cone_half_angle").mean,
-          Force::from_si(core::read_measure(t, "puncture_force").mean), core::read_measure(t, "puncture_force_cv").mean};
+          Force::from_si(core::read_measure(t, "puncture_force").mean),
+          core::read_measure(t, "puncture_force_cv").mean};
 }
 
 int fact_int(const ConfigTable& t, const char* key) {
@@ -169,7 +190,9 @@ int fact_int(const ConfigTable& t, const char* key) {
 Length fact_length(const ConfigTable& t, const char* key) {
   return Length::from_si(core::read_fact_quantity(t, key, core::dim::length));
 }
-Layout fact_layout(const ConfigTable& t) { return core::read_fact_text(t, "layout") == "grid" ? Layout::grid : Layout::circle; }
+Layout fact_layout(const ConfigTable& t) {
+  return core::read_fact_text(t, "layout") == "grid" ? Layout::grid : Layout::circle;
+}
 
 template <typename F>
 void each(const ConfigTable& v, const char* key, F f) {
@@ -201,8 +224,8 @@ Catalogue Catalogue::from_config(const ConfigTable& v) {
   c.operators[2] = {Velocity::from_si(mean(op.get_table("stamp"), "press_speed")), 1, Force::from_si(0.0),
                     mean(op.get_table("stamp"), "presses_per_cm2")};
   each(v, "cartridge", [&](const ConfigTable& t) {
-    c.cartridges.push_back({t.get_text("name"), fact_int(t, "needles"), fact_layout(t), fact_length(t, "footprint_diameter"),
-                            fact_length(t, "aperture_radius")});
+    c.cartridges.push_back({t.get_text("name"), fact_int(t, "needles"), fact_layout(t),
+                            fact_length(t, "footprint_diameter"), fact_length(t, "aperture_radius")});
   });
   each(v, "pen", [&](const ConfigTable& t) {
     c.pens.push_back({t.get_text("name"), fact_length(t, "depth_min"), fact_length(t, "depth_max"),
@@ -211,13 +234,13 @@ Catalogue Catalogue::from_config(const ConfigTable& v) {
                       fact_length(t, "stroke"), core::read_fact_text(t, "default_cartridge")});
   });
   each(v, "roller", [&](const ConfigTable& t) {
-    c.rollers.push_back({t.get_text("name"), fact_int(t, "needles"), fact_int(t, "rings"), fact_int(t, "needles_per_ring"),
-                         fact_length(t, "drum_diameter"), fact_length(t, "drum_width"),
+    c.rollers.push_back({t.get_text("name"), fact_int(t, "needles"), fact_int(t, "rings"),
+                         fact_int(t, "needles_per_ring"), fact_length(t, "drum_diameter"), fact_length(t, "drum_width"),
                          fact_length(t, "needle_length_default")});
   });
   each(v, "stamp", [&](const ConfigTable& t) {
-    c.stamps.push_back({t.get_text("name"), fact_int(t, "needles"), fact_layout(t), fact_length(t, "footprint_diameter"),
-                        fact_length(t, "needle_length_default")});
+    c.stamps.push_back({t.get_text("name"), fact_int(t, "needles"), fact_layout(t),
+                        fact_length(t, "footprint_diameter"), fact_length(t, "needle_length_default")});
   });
   return c;
 }
@@ -229,43 +252,61 @@ std::shared_ptr<const TableSpec> device_spec(const Catalogue& c) {
   for (const auto& s : c.stamps) models.push_back({s.name, "stamp"});
   std::vector<core::WordSpec> cartridges;
   for (const auto& k : c.cartridges) cartridges.push_back({k.name, fmt::format("{} needles", k.needles)});
-  auto model = core::optional_(param::word("model", models, "", "catalogue model (default: generic pen, 192 roller, 35 stamp)"));
+  auto model =
+      core::optional_(param::word("model", models, "", "catalogue model (default: generic pen, 192 roller, 35 stamp)"));
   model.example_text = "\"generic\"";
   auto cartridge = core::optional_(param::word("cartridge", cartridges, "", "pen cartridge (default: the pen's own)"));
   cartridge.example_text = "\"12\"";
-  auto needles = core::optional_(param::integer("needles", std::nullopt, 1, 1000, "needle count (default: the model's)"));
+  auto needles =
+      core::optional_(param::integer("needles", std::nullopt, 1, 1000, "needle count (default: the model's)"));
   needles.example_text = "12";
   auto frequency = core::optional_(param::quantity("frequency", core::dim::frequency, "", "1 Hz", "200 Hz",
                                                    "pen stamping frequency (default: the pen's typical)"));
   frequency.example_text = "\"110 Hz\"";
-  auto speed = core::optional_(param::quantity("hand_speed", core::dim::velocity, "", "0.2 cm/s", "20 cm/s",
-                                               "hand (pen), rolling (roller) or pressing (stamp) speed; default: operator prior"));
+  auto speed = core::optional_(
+      param::quantity("hand_speed", core::dim::velocity, "", "0.2 cm/s", "20 cm/s",
+                      "hand (pen), rolling (roller) or pressing (stamp) speed; default: operator prior"));
   speed.example_text = "\"4 cm/s\"";
   auto shaft = core::optional_(param::quantity("shaft_diameter", core::dim::length, "", "0.03 mm", "1 mm",
                                                "needle shaft diameter (default: catalogue)"));
   shaft.example_text = "\"0.21 mm\"";
-  auto tip = core::optional_(param::quantity("tip_radius", core::dim::length, "", "0.5 um", "50 um", "needle tip radius"));
+  auto tip =
+      core::optional_(param::quantity("tip_radius", core::dim::length, "", "0.5 um", "50 um", "needle tip radius"));
   tip.example_text = "\"4 um\"";
-  auto cone = core::optional_(param::quantity("cone_half_angle", core::dim::none, "", "1 deg", "45 deg", "needle cone half-angle"));
+  auto cone = core::optional_(
+      param::quantity("cone_half_angle", core::dim::none, "", "1 deg", "45 deg", "needle cone half-angle"));
   cone.example_text = "\"7.5 deg\"";
   cone.quantity_name = "an angle";
   cone.range_unit = "deg";
-  return std::make_shared<TableSpec>(TableSpec{"device", "the needling device", {
-      param::word("kind", {{"pen", "motorised pen stamping a cartridge"}, {"roller", "drum roller"},
-                           {"stamp", "fixed pattern pressed down"}, {"none", "no needling: topicals only (control arm)"}},
-                  "pen", "device type"),
-      model, cartridge,
-      param::quantity("needle_length", core::dim::length, "1.5 mm", "0.1 mm", "3 mm",
-                      "pen: depth setting; roller / stamp: needle length"),
-      needles, frequency, speed, shaft, tip, cone,
-  }});
+  return std::make_shared<TableSpec>(
+      TableSpec{"device",
+                "the needling device",
+                {
+                    param::word("kind",
+                                {{"pen", "motorised pen stamping a cartridge"},
+                                 {"roller", "drum roller"},
+                                 {"stamp", "fixed pattern pressed down"},
+                                 {"none", "no needling: topicals only (control arm)"}},
+                                "pen", "device type"),
+                    model,
+                    cartridge,
+                    param::quantity("needle_length", core::dim::length, "1.5 mm", "0.1 mm", "3 mm",
+                                    "pen: depth setting; roller / stamp: needle length"),
+                    needles,
+                    frequency,
+                    speed,
+                    shaft,
+                    tip,
+                    cone,
+                }});
 }
 
 namespace {
 
 class DeviceBuilder {
  public:
-  DeviceBuilder(const ConfigTable& t, const Catalogue& c, std::vector<core::Diagnostic>& out) : t_(t), c_(c), out_(out) {}
+  DeviceBuilder(const ConfigTable& t, const Catalogue& c, std::vector<core::Diagnostic>& out)
+      : t_(t), c_(c), out_(out) {}
 
   Device build() {
     const auto& kind = t_.get_text("kind");
@@ -298,8 +339,8 @@ class DeviceBuilder {
   }
 
   void wrong_model(const std::vector<std::string>& names) {
-    problem("model", fmt::format("'device.model' \"{}\" is not a {}; {} models: {}", t_.get_text("model"), to_string(d_.kind),
-                                 to_string(d_.kind), core::join(names)));
+    problem("model", fmt::format("'device.model' \"{}\" is not a {}; {} models: {}", t_.get_text("model"),
+                                 to_string(d_.kind), to_string(d_.kind), core::join(names)));
   }
 
   void pen() {
@@ -320,14 +361,16 @@ class DeviceBuilder {
     d_.stroke = pen->stroke;
     d_.frequency = t_.contains("frequency") ? t_.get<core::dim::frequency>("frequency") : pen->frequency_typical;
     if (d_.frequency > pen->frequency_max) {
-      problem("frequency", fmt::format("'device.frequency' {:g} Hz is above the {:g} Hz the \"{}\" pen offers",
-                                       d_.frequency.in(core::units::Hz), pen->frequency_max.in(core::units::Hz), pen->name));
+      problem("frequency",
+              fmt::format("'device.frequency' {:g} Hz is above the {:g} Hz the \"{}\" pen offers",
+                          d_.frequency.in(core::units::Hz), pen->frequency_max.in(core::units::Hz), pen->name));
     }
     if (d_.needle_length < pen->depth_min || d_.needle_length > pen->depth_max) {
-      problem("needle_length", fmt::format("'device.needle_length' {:g} mm is outside the {:g}-{:g} mm depth range of the "
-                                           "\"{}\" pen",
-                                           d_.needle_length.in(core::units::mm), pen->depth_min.in(core::units::mm),
-                                           pen->depth_max.in(core::units::mm), pen->name));
+      problem("needle_length",
+              fmt::format("'device.needle_length' {:g} mm is outside the {:g}-{:g} mm depth range of the "
+                          "\"{}\" pen",
+                          d_.needle_length.in(core::units::mm), pen->depth_min.in(core::units::mm),
+                          pen->depth_max.in(core::units::mm), pen->name));
     }
     layout(cart->layout);
   }
@@ -370,7 +413,8 @@ class DeviceBuilder {
   }
 
   void overrides() {
-    if (d_.kind != Kind::pen && t_.contains("frequency")) problem("frequency", "'device.frequency' applies only to pens");
+    if (d_.kind != Kind::pen && t_.contains("frequency"))
+      problem("frequency", "'device.frequency' applies only to pens");
     if (d_.kind == Kind::roller && t_.contains("needles")) {
       problem("needles", "'device.needles' is fixed by the roller model; choose another 'device.model'");
     }
@@ -383,26 +427,28 @@ class DeviceBuilder {
   void check_limits(const Limits& l) {
     const double mm = d_.needle_length.in(core::units::mm);
     if (d_.needle_length <= l.length_min || d_.needle_length > l.length_max) {
-      problem("needle_length", fmt::format("'device.needle_length' {:g} mm is beyond what any {} offers ({:g}-{:g} mm)", mm,
-                                           to_string(d_.kind), l.length_min.in(core::units::mm),
-                                           l.length_max.in(core::units::mm)));
+      problem("needle_length",
+              fmt::format("'device.needle_length' {:g} mm is beyond what any {} offers ({:g}-{:g} mm)", mm,
+                          to_string(d_.kind), l.length_min.in(core::units::mm), l.length_max.in(core::units::mm)));
     }
     if (d_.needles < l.needles_min || d_.needles > l.needles_max) {
       problem("needles", fmt::format("'device.needles' {} is outside {}-{} for a {}", d_.needles, l.needles_min,
                                      l.needles_max, to_string(d_.kind)));
     }
     if (d_.kind == Kind::pen && d_.frequency > l.frequency_max) {
-      problem("frequency", fmt::format("'device.frequency' is above the {:g} Hz any pen offers", l.frequency_max.in(core::units::Hz)));
+      problem("frequency", fmt::format("'device.frequency' is above the {:g} Hz any pen offers",
+                                       l.frequency_max.in(core::units::Hz)));
     }
     if (d_.needle.tip_radius * 2.0 >= d_.needle.shaft_diameter) {
       problem("tip_radius", "'device.tip_radius' must be smaller than half the shaft diameter");
     }
     if (d_.needles > 1 && d_.needle.shaft_diameter >= d_.min_needle_spacing()) {
-      problem(t_.contains("needles") ? "needles" : "shaft_diameter",
-              fmt::format("needles {:.3g} mm wide are closer than their width ({:.3g} mm apart): {} needles do not fit a "
-                          "{:.3g} mm footprint",
-                          d_.needle.shaft_diameter.in(core::units::mm), d_.min_needle_spacing().in(core::units::mm),
-                          d_.needles, d_.footprint_diameter.in(core::units::mm)));
+      problem(
+          t_.contains("needles") ? "needles" : "shaft_diameter",
+          fmt::format("needles {:.3g} mm wide are closer than their width ({:.3g} mm apart): {} needles do not fit a "
+                      "{:.3g} mm footprint",
+                      d_.needle.shaft_diameter.in(core::units::mm), d_.min_needle_spacing().in(core::units::mm),
+                      d_.needles, d_.footprint_diameter.in(core::units::mm)));
     }
   }
 
@@ -414,7 +460,8 @@ class DeviceBuilder {
 
 }  // namespace
 
-Device device_from(const ConfigTable& validated, const Catalogue& catalogue, std::vector<core::Diagnostic>& diagnostics) {
+Device device_from(const ConfigTable& validated, const Catalogue& catalogue,
+                   std::vector<core::Diagnostic>& diagnostics) {
   return DeviceBuilder(validated, catalogue, diagnostics).build();
 }
 

@@ -40,7 +40,8 @@ std::size_t per_step(const Device& d) {
 }
 
 core::RandomStream stream(std::uint64_t seed, std::uint64_t session, std::uint64_t entity, std::string_view purpose) {
-  return core::RandomStream(seed, {.session = session, .stage = core::Stage::device, .entity = entity, .purpose = purpose});
+  return core::RandomStream(seed,
+                            {.session = session, .stage = core::Stage::device, .entity = entity, .purpose = purpose});
 }
 
 std::vector<Stroke> plan_strokes(const Device& d, double side, int passes, std::uint64_t seed, std::uint64_t session,
@@ -55,12 +56,15 @@ std::vector<Stroke> plan_strokes(const Device& d, double side, int passes, std::
     }
     return strokes;
   }
-  const double w = swath_mm(d);
+  // The operator covers the patch with a whole number of strokes: spacing = side / n, n the
+  // nearest whole number to side / w, so every pass lays the same number of punctures.
+  const auto lines = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::lround(side / swath_mm(d))));
+  const double spacing = side / static_cast<double>(lines);
   const double step = step_mm(d);
   for (int p = 0; p < passes; ++p) {
-    const double phase = stream(seed, session, static_cast<std::uint64_t>(p), "stroke_phase").uniform(0) * w;
-    std::uint64_t line = 0;
-    for (double offset = phase; offset < side; offset += w, ++line) {
+    const double phase = stream(seed, session, static_cast<std::uint64_t>(p), "stroke_phase").uniform(0) * spacing;
+    for (std::uint64_t line = 0; line < lines; ++line) {
+      const double offset = phase + static_cast<double>(line) * spacing;
       const auto entity = (static_cast<std::uint64_t>(p) << 32) | line;
       const double start = stream(seed, session, entity, "stamp_phase").uniform(0) * step;
       const auto steps = static_cast<std::size_t>(std::floor((side - start) / step)) + 1;
@@ -70,7 +74,8 @@ std::vector<Stroke> plan_strokes(const Device& d, double side, int passes, std::
   return strokes;
 }
 
-void lay_stroke(const Device& d, const Stroke& s, double side, std::uint64_t seed, std::uint64_t session, PunctureField& f) {
+void lay_stroke(const Device& d, const Stroke& s, double side, std::uint64_t seed, std::uint64_t session,
+                PunctureField& f) {
   const bool swap = s.pass % 2 == 1;  // cross-hatching: odd passes run across the even ones
   const auto put = [&](std::size_t i, double along, double across) {
     const double x = wrap(swap ? across : along, side);
@@ -84,7 +89,8 @@ void lay_stroke(const Device& d, const Stroke& s, double side, std::uint64_t see
     const auto r = stream(seed, session, s.entity, "press").bits(0);
     const double cx = r[0] * 0x1.0p-32 * side, cy = r[1] * 0x1.0p-32 * side, angle = r[2] * 0x1.0p-32 * 2 * kPi;
     for (const auto& o : d.needle_offsets_mm) {
-      put(i++, cx + o[0] * std::cos(angle) - o[1] * std::sin(angle), cy + o[0] * std::sin(angle) + o[1] * std::cos(angle));
+      put(i++, cx + o[0] * std::cos(angle) - o[1] * std::sin(angle),
+          cy + o[0] * std::sin(angle) + o[1] * std::cos(angle));
     }
     return;
   }
@@ -97,7 +103,8 @@ void lay_stroke(const Device& d, const Stroke& s, double side, std::uint64_t see
     const double along = start + static_cast<double>(k) * step;
     if (d.kind == Kind::pen) {
       const auto b = jitter.bits(k);
-      const double u1 = 1.0 - b[0] * 0x1.0p-32, u2 = b[1] * 0x1.0p-32, u3 = 1.0 - b[2] * 0x1.0p-32, u4 = b[3] * 0x1.0p-32;
+      const double u1 = 1.0 - b[0] * 0x1.0p-32, u2 = b[1] * 0x1.0p-32, u3 = 1.0 - b[2] * 0x1.0p-32,
+                   u4 = b[3] * 0x1.0p-32;
       const double ja = sd * std::sqrt(-2 * std::log(u1)) * std::cos(2 * kPi * u2);
       const double jc = sd * std::sqrt(-2 * std::log(u3)) * std::cos(2 * kPi * u4);
       for (const auto& o : d.needle_offsets_mm) put(i++, along + ja + o[0], s.offset_mm + jc + o[1]);
@@ -117,10 +124,13 @@ double expected_density_per_cm2_per_pass(const Device& d) {
   switch (d.kind) {
     case Kind::pen:
       return d.needles * d.frequency.in(core::units::Hz) /
-             (d.operator_prior.speed.in(core::units::cm_per_s) * d.footprint_diameter.in(cm));
-    case Kind::roller: return d.needles / (kPi * d.drum_diameter.in(cm) * d.drum_width.in(cm));
-    case Kind::stamp: return d.needles * d.operator_prior.presses_per_cm2;
-    case Kind::none: return 0.0;
+             (d.operator_prior.speed.in(core::units::cm_per_s)*d.footprint_diameter.in(cm));
+    case Kind::roller:
+      return d.needles / (kPi * d.drum_diameter.in(cm)*d.drum_width.in(cm));
+    case Kind::stamp:
+      return d.needles * d.operator_prior.presses_per_cm2;
+    case Kind::none:
+      return 0.0;
   }
   return 0.0;
 }
@@ -135,12 +145,14 @@ core::Time expected_duration(const Device& d, core::Area area, int passes) {
     case Kind::stamp:
       return core::Time::from_si(passes * std::round(d.operator_prior.presses_per_cm2 * area.in(core::units::cm2)) *
                                  kStampCycleSeconds);
-    case Kind::none: return core::Time::from_si(0.0);
+    case Kind::none:
+      return core::Time::from_si(0.0);
   }
   return core::Time::from_si(0.0);
 }
 
-PunctureField generate_punctures(const Device& d, core::Area area, int passes, std::uint64_t seed, std::uint64_t session) {
+PunctureField generate_punctures(const Device& d, core::Area area, int passes, std::uint64_t seed,
+                                 std::uint64_t session) {
   PunctureField f;
   f.area = area;
   f.side = core::Length::from_si(std::sqrt(area.si()));
@@ -171,7 +183,8 @@ SpacingStats nearest_neighbour_spacing(const PunctureField& f) {
   std::vector<double> d(f.size());
   const auto n = static_cast<std::int64_t>(f.size());
 #pragma omp parallel for schedule(static)
-  for (std::int64_t i = 0; i < n; ++i) d[static_cast<std::size_t>(i)] = grid.nearest_neighbour(static_cast<std::size_t>(i));
+  for (std::int64_t i = 0; i < n; ++i)
+    d[static_cast<std::size_t>(i)] = grid.nearest_neighbour(static_cast<std::size_t>(i));
   double sum = 0;
   for (const double v : d) sum += v;  // fixed order: same result on any thread count
   s.mean_um = 1000.0 * sum / static_cast<double>(d.size());

@@ -25,7 +25,10 @@ ordered_json stats_json(const course::ChannelStats& s) {
   return {
       {"per_cm2_per_session", round_to(s.per_cm2_per_session, 1)},
       {"per_cm2_per_pass", round_to(s.per_cm2_per_pass, 1)},
-      {"depth_um", {{"mean", round_to(s.depth_mean_um, 1)}, {"p10", round_to(s.depth_p10_um, 1)}, {"p90", round_to(s.depth_p90_um, 1)}}},
+      {"depth_um",
+       {{"mean", round_to(s.depth_mean_um, 1)},
+        {"p10", round_to(s.depth_p10_um, 1)},
+        {"p90", round_to(s.depth_p90_um, 1)}}},
       {"depth_to_length_ratio", round_to(s.depth_to_length_ratio, 4)},
       {"diameter_um", round_to(s.diameter_um, 1)},
       {"bleeding_fraction", round_to(s.bleeding_fraction, 4)},
@@ -35,7 +38,9 @@ ordered_json stats_json(const course::ChannelStats& s) {
       {"coverage_fraction", round_to(s.coverage_fraction, 4)},
       {"damaged_volume_nl_per_cm2", round_to(s.damaged_volume_nl_per_cm2, 1)},
       {"nearest_neighbour_um",
-       {{"mean", round_to(s.spacing.mean_um, 1)}, {"p10", round_to(s.spacing.p10_um, 1)}, {"median", round_to(s.spacing.median_um, 1)}}},
+       {{"mean", round_to(s.spacing.mean_um, 1)},
+        {"p10", round_to(s.spacing.p10_um, 1)},
+        {"median", round_to(s.spacing.median_um, 1)}}},
       {"treatment_time_min", round_to(s.treatment_minutes, 2)},
       {"channels_per_session", s.channels},
   };
@@ -43,9 +48,12 @@ ordered_json stats_json(const course::ChannelStats& s) {
 
 ordered_json layers_json(const skin::Skin& s) {
   const auto um = [](core::Length l) { return round_to(l.in(core::units::um), 1); };
-  return {{"stratum_corneum", um(s.layers.stratum_corneum)}, {"viable_epidermis", um(s.layers.viable_epidermis)},
-          {"papillary_dermis", um(s.layers.papillary_dermis)}, {"reticular_dermis", um(s.layers.reticular_dermis)},
-          {"hypodermis", um(s.layers.hypodermis)},           {"bleeding_depth", um(s.bleeding_depth)},
+  return {{"stratum_corneum", um(s.layers.stratum_corneum)},
+          {"viable_epidermis", um(s.layers.viable_epidermis)},
+          {"papillary_dermis", um(s.layers.papillary_dermis)},
+          {"reticular_dermis", um(s.layers.reticular_dermis)},
+          {"hypodermis", um(s.layers.hypodermis)},
+          {"bleeding_depth", um(s.bleeding_depth)},
           {"lower_plexus_depth", um(s.deep_plexus_depth)}};
 }
 
@@ -74,7 +82,8 @@ std::string summary_json(const course::CourseResult& result, const Scenario& sce
         {"concern", a.treatment.concern},
         {"area_cm2", round_to(a.treatment.area.in(core::units::cm2), 3)},
         {"passes", a.treatment.passes},
-        {"tip_layer", a.stats.channels ? a.skin.layer_at(core::Length::from_si(a.stats.depth_max_mean_um * 1e-6)) : "none"},
+        {"tip_layer",
+         a.stats.channels ? a.skin.layer_at(core::Length::from_si(a.stats.depth_max_mean_um * 1e-6)) : "none"},
         {"layers_um", layers_json(a.skin)},
         {"channels", stats_json(a.stats)},
         {"mean_channel", mean_channel_json(a.mean_channel, a.stats)},
@@ -99,26 +108,33 @@ std::string summary_json(const course::CourseResult& result, const Scenario& sce
       {"seed", scenario.seed},
       {"scenario_sha256", scenario.sha256},
       {"fidelity", result.fidelity},
-      {"stages", {{"device", "modelled"}, {"insertion", "modelled"}, {"transport", "not yet modelled"},
-                  {"barrier", "not yet modelled"}, {"healing", "not yet modelled"}, {"outcomes", "not yet modelled"},
-                  {"safety", "not yet modelled"}}},
+      {"stages",
+       {{"device", "modelled"},
+        {"insertion", "modelled"},
+        {"transport", "not yet modelled"},
+        {"barrier", "not yet modelled"},
+        {"healing", "not yet modelled"},
+        {"outcomes", "not yet modelled"},
+        {"safety", "not yet modelled"}}},
       {"device", device},
       {"channels", channels},
-      {"disclaimer", "needlework is a research and education tool, not a medical device. Channel statistics come from "
-                     "a mechanistic model with two fitted parameters; see docs/model/insertion.md for its checks."},
+      {"disclaimer",
+       "needlework is a research and education tool, not a medical device. Channel statistics come from "
+       "a mechanistic model with two fitted parameters; see docs/model/insertion.md for its checks."},
   };
   return j.dump(2) + "\n";
 }
 
 std::string channels_csv(const course::CourseResult& result) {
-  std::string out = "area,site,pass,x_mm,y_mm,depth_max_um,depth_um,surface_radius_um,tilt_deg,slit_um,damaged_volume_nl,bled\n";
+  std::string out =
+      "area,site,pass,x_mm,y_mm,depth_max_um,depth_um,surface_radius_um,tilt_deg,slit_um,damaged_volume_nl,bled\n";
   for (std::size_t a = 0; a < result.areas.size(); ++a) {
     const auto& c = result.areas[a].channels;
     const auto& site = result.areas[a].treatment.site;
     for (std::size_t i = 0; i < c.size(); ++i) {
-      fmt::format_to(std::back_inserter(out), "{},{},{},{:.4f},{:.4f},{:.2f},{:.2f},{:.2f},{:.2f},{:.1f},{:.4f},{}\n", a, site,
-                     c.pass[i] + 1, c.x_mm[i], c.y_mm[i], c.depth_max_um[i], c.depth_um[i], c.surface_radius_um[i],
-                     c.tilt_deg[i], c.slit_um[i], c.damaged_volume_nl[i], c.bled[i]);
+      fmt::format_to(std::back_inserter(out), "{},{},{},{:.4f},{:.4f},{:.2f},{:.2f},{:.2f},{:.2f},{:.1f},{:.4f},{}\n",
+                     a, site, c.pass[i] + 1, c.x_mm[i], c.y_mm[i], c.depth_max_um[i], c.depth_um[i],
+                     c.surface_radius_um[i], c.tilt_deg[i], c.slit_um[i], c.damaged_volume_nl[i], c.bled[i]);
     }
   }
   return out;
@@ -143,9 +159,10 @@ std::string puncture_map_svg(const course::CourseResult& result) {
     passes = std::max(passes, c.pass[i] + 1);
   }
   std::vector<std::string> names;
-  for (int p = 0; p < std::min(passes, 8); ++p) names.push_back(p == 7 && passes > 8 ? "pass 8+" : fmt::format("pass {}", p + 1));
-  style.title = fmt::format("Punctures of session 1 in a {:.0f} x {:.0f} mm window ({}, {})", window, window, a.treatment.site,
-                            fmt::format("{:.0f} per cm2", a.stats.per_cm2_per_session));
+  for (int p = 0; p < std::min(passes, 8); ++p)
+    names.push_back(p == 7 && passes > 8 ? "pass 8+" : fmt::format("pass {}", p + 1));
+  style.title = fmt::format("Punctures of session 1 in a {:.0f} x {:.0f} mm window ({}, {})", window, window,
+                            a.treatment.site, fmt::format("{:.0f} per cm2", a.stats.per_cm2_per_session));
   return svg_scatter(x, y, group, 0, window, 0, window, true, 1.5, 20000, style, names);
 }
 
@@ -168,13 +185,16 @@ std::string depth_histogram_svg(const course::CourseResult& result) {
   return svg_histogram(depths, 0.0, hi, 80, style, markers);
 }
 
-std::string simulation_text(const course::CourseResult& result, const Scenario& scenario, const std::filesystem::path& dir) {
-  std::string out = fmt::format("Simulation of {} (seed {}, fidelity {})\n", scenario.path, scenario.seed, result.fidelity);
+std::string simulation_text(const course::CourseResult& result, const Scenario& scenario,
+                            const std::filesystem::path& dir) {
+  std::string out =
+      fmt::format("Simulation of {} (seed {}, fidelity {})\n", scenario.path, scenario.seed, result.fidelity);
   if (scenario.device) {
     const auto& d = *scenario.device;
-    out += fmt::format("Device: {} {} {}, {} needles, {:.2f} mm, {:.0f} Hz, hand {:.1f} cm/s\n", device::to_string(d.kind), d.model,
-                       d.cartridge.empty() ? "" : "cartridge " + d.cartridge, d.needles, d.needle_length.in(core::units::mm),
-                       d.frequency.in(core::units::Hz), d.operator_prior.speed.in(core::units::cm_per_s));
+    out += fmt::format("Device: {} {} {}, {} needles, {:.2f} mm, {:.0f} Hz, hand {:.1f} cm/s\n",
+                       device::to_string(d.kind), d.model, d.cartridge.empty() ? "" : "cartridge " + d.cartridge,
+                       d.needles, d.needle_length.in(core::units::mm), d.frequency.in(core::units::Hz),
+                       d.operator_prior.speed.in(core::units::cm_per_s));
   }
   for (const auto& a : result.areas) {
     const auto& s = a.stats;
@@ -182,21 +202,24 @@ std::string simulation_text(const course::CourseResult& result, const Scenario& 
         "\n{} ({}, {:.0f} cm2, {} passes)\n"
         "  channels      {:.0f} per cm2 per session ({:.0f} per pass), {:.1f} min to treat\n"
         "  open depth    mean {:.0f} um (p10 {:.0f}, p90 {:.0f}), {:.2f} of the setting; tip reaches the {}\n"
-        "  surface       diameter {:.0f} um, spacing {:.0f} um (nearest neighbour, mean), {:.0f}% of the surface damaged\n"
+        "  surface       diameter {:.0f} um, spacing {:.0f} um (nearest neighbour, mean), {:.0f}% of the surface "
+        "damaged\n"
         "  bleeding      {:.0f}% of channels (median bleeding depth {:.0f} um); beyond the lower plexus {:.1f}%\n",
-        a.treatment.site, a.treatment.concern, a.treatment.area.in(core::units::cm2), a.treatment.passes, s.per_cm2_per_session,
-        s.per_cm2_per_pass, s.treatment_minutes, s.depth_mean_um, s.depth_p10_um, s.depth_p90_um, s.depth_to_length_ratio,
+        a.treatment.site, a.treatment.concern, a.treatment.area.in(core::units::cm2), a.treatment.passes,
+        s.per_cm2_per_session, s.per_cm2_per_pass, s.treatment_minutes, s.depth_mean_um, s.depth_p10_um, s.depth_p90_um,
+        s.depth_to_length_ratio,
         s.channels ? a.skin.layer_at(core::Length::from_si(s.depth_max_mean_um * 1e-6)) : "surface", s.diameter_um,
-        s.spacing.mean_um, 100 * s.coverage_fraction, 100 * s.bleeding_fraction, a.skin.bleeding_depth.in(core::units::um),
-        100 * s.bruising_fraction);
+        s.spacing.mean_um, 100 * s.coverage_fraction, 100 * s.bleeding_fraction,
+        a.skin.bleeding_depth.in(core::units::um), 100 * s.bruising_fraction);
   }
   out += fmt::format("\nTransport, healing and outcomes are not modelled yet. Files in {}\n", dir.string());
   out += fmt::format("{}\n", "needlework is a research and education tool, not a medical device.");
   return out;
 }
 
-std::vector<std::filesystem::path> write_simulation(const std::filesystem::path& dir, const course::CourseResult& result,
-                                                    const Scenario& scenario, const Provenance& provenance) {
+std::vector<std::filesystem::path> write_simulation(const std::filesystem::path& dir,
+                                                    const course::CourseResult& result, const Scenario& scenario,
+                                                    const Provenance& provenance) {
   std::vector<std::filesystem::path> written;
   const auto put = [&](const char* name, const std::string& content) {
     write_file_atomically(dir / name, content);

@@ -32,9 +32,14 @@ Setup setup(const skin::Skin& s, const device::Device& d) {
       u.clamped = d.operator_prior.pressing_force.si() > d.needles * d.needle.puncture_force.si();
       if (u.clamped) Rc = d.aperture_radius.si();
       break;
-    case device::Kind::roller: Rc = d.drum_width.si() / (2.0 * std::max(d.rings, 1)); break;
-    case device::Kind::stamp: Rc = d.min_needle_spacing().si() / 2.0; break;
-    case device::Kind::none: break;
+    case device::Kind::roller:
+      Rc = d.drum_width.si() / (2.0 * std::max(d.rings, 1));
+      break;
+    case device::Kind::stamp:
+      Rc = d.min_needle_spacing().si() / 2.0;
+      break;
+    case device::Kind::none:
+      break;
   }
   u.R = std::max(u.a, std::min(Rc, ell));
   u.k = 2 * kPi * T / (std::log(u.R / u.a) + 0.5) + 2 * Ed * u.a / (1 - s.model.poisson_ratio * s.model.poisson_ratio);
@@ -110,7 +115,8 @@ MeanChannel mean_channel(const skin::Skin& s, const device::Device& d) {
     c.slit = core::Length::from_si(slit_at(Rd, dmax, 0.0));
   }
   c.damaged_volume_nl = damaged_volume(d, s, dmax) * 1e12;  // m^3 -> nL
-  c.bleeding_probability = dmax > 0 ? normal_cdf(std::log(dmax / s.bleeding_depth.si()) / s.model.bleeding_log_sd) : 0.0;
+  c.bleeding_probability =
+      dmax > 0 ? normal_cdf(std::log(dmax / s.bleeding_depth.si()) / s.model.bleeding_log_sd) : 0.0;
   return c;
 }
 
@@ -145,7 +151,8 @@ skin::ChannelSet insert(const device::PunctureField& field, const skin::Skin& s,
     const double dmax = depth_max(u, L, F * std::max(0.05, 1.0 + cv * n1));
     c.depth_max_um[i] = static_cast<float>(dmax * 1e6);
     c.depth_um[i] = static_cast<float>(keep_depth * dmax * 1e6);
-    c.surface_radius_um[i] = static_cast<float>(keep_radius * d.needle.radius_at(core::Length::from_si(dmax)).si() * 1e6);
+    c.surface_radius_um[i] =
+        static_cast<float>(keep_radius * d.needle.radius_at(core::Length::from_si(dmax)).si() * 1e6);
     c.bled[i] = dmax > zb * std::exp(sb * n2) ? 1 : 0;
     c.damaged_volume_nl[i] = static_cast<float>(vol_per_depth * dmax);
     if (d.kind == device::Kind::roller && dmax > 0) {

@@ -60,7 +60,8 @@ double PointGrid::nearest_neighbour(std::size_t i) const {
   return std::sqrt(best2);
 }
 
-std::int64_t PointGrid::covering_point(double px, double py, const std::vector<float>& radius, double max_radius) const {
+std::int64_t PointGrid::covering_point(double px, double py, const std::vector<float>& radius,
+                                       double max_radius) const {
   const auto n = static_cast<std::int64_t>(cells_);
   const auto reach = std::min<std::int64_t>(static_cast<std::int64_t>(std::ceil(max_radius / cell_size_)), n / 2);
   const auto cx = static_cast<std::int64_t>(cell_of(px));

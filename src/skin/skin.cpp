@@ -1,7 +1,7 @@
 #include "needlework/skin/skin.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 
 namespace nw::skin {
 
@@ -36,57 +36,95 @@ std::shared_ptr<const TableSpec> sex_spec(const char* name) {
 }
 
 std::shared_ptr<const TableSpec> make_spec() {
-  auto mechanics = std::make_shared<TableSpec>(TableSpec{"mechanics", "tissue mechanics", {
-      param::measure("epidermis_modulus", core::dim::pressure, "epidermis Young's modulus"),
-      param::measure("dermis_modulus", core::dim::pressure, "dermis modulus under normal loading"),
-      param::measure("hypodermis_modulus", core::dim::pressure, "hypodermis modulus"),
-      param::measure("prestress", core::dim::pressure, "in-plane dermal pre-stress"),
-  }});
-  auto site = std::make_shared<TableSpec>(TableSpec{"site", "a body site", {
-      core::required(param::text("name", std::nullopt, "site name"), "\"cheek\""),
-      core::required(param::word("region", {{"face", ""}, {"neck", ""}, {"trunk", ""}, {"limb", ""}, {"scalp", ""}}, "",
-                                 "body region"), "\"face\""),
-      param::text("clinical_area", "", "rules.json area id"),
-      param::text("note", "", "remarks"),
-      core::required(param::table("female", sex_spec("female"), "women"), ""),
-      core::required(param::table("male", sex_spec("male"), "men"), ""),
-      core::required(param::table("mechanics", mechanics, "mechanics"), ""),
-  }});
-  auto reference = std::make_shared<TableSpec>(TableSpec{"reference", "state the numbers describe", {
-      core::required(param::quantity("age", core::dim::time, "", "18 yr", "90 yr", "reference age"), "\"35 yr\""),
-      param::any("bmi", "reference body-mass index"), param::text("basis", "", "thickness basis"),
-      param::text("note", "", "remarks"),
-  }});
+  auto mechanics = std::make_shared<TableSpec>(
+      TableSpec{"mechanics",
+                "tissue mechanics",
+                {
+                    param::measure("epidermis_modulus", core::dim::pressure, "epidermis Young's modulus"),
+                    param::measure("dermis_modulus", core::dim::pressure, "dermis modulus under normal loading"),
+                    param::measure("hypodermis_modulus", core::dim::pressure, "hypodermis modulus"),
+                    param::measure("prestress", core::dim::pressure, "in-plane dermal pre-stress"),
+                }});
+  auto site = std::make_shared<TableSpec>(TableSpec{
+      "site",
+      "a body site",
+      {
+          core::required(param::text("name", std::nullopt, "site name"), "\"cheek\""),
+          core::required(param::word("region", {{"face", ""}, {"neck", ""}, {"trunk", ""}, {"limb", ""}, {"scalp", ""}},
+                                     "", "body region"),
+                         "\"face\""),
+          param::text("clinical_area", "", "rules.json area id"),
+          param::text("note", "", "remarks"),
+          core::required(param::table("female", sex_spec("female"), "women"), ""),
+          core::required(param::table("male", sex_spec("male"), "men"), ""),
+          core::required(param::table("mechanics", mechanics, "mechanics"), ""),
+      }});
+  auto reference = std::make_shared<TableSpec>(TableSpec{
+      "reference",
+      "state the numbers describe",
+      {
+          core::required(param::quantity("age", core::dim::time, "", "18 yr", "90 yr", "reference age"), "\"35 yr\""),
+          param::any("bmi", "reference body-mass index"),
+          param::text("basis", "", "thickness basis"),
+          param::text("note", "", "remarks"),
+      }});
   auto doc_table = [](const char* name, std::vector<core::ParamSpec> extra) {
-    std::vector<core::ParamSpec> params{param::text("rule", "", "the rule in words"), param::text("note", "", "remarks")};
+    std::vector<core::ParamSpec> params{param::text("rule", "", "the rule in words"),
+                                        param::text("note", "", "remarks")};
     for (auto& p : extra) params.push_back(std::move(p));
     return std::make_shared<TableSpec>(TableSpec{name, "a model rule", params});
   };
-  auto model = std::make_shared<TableSpec>(TableSpec{"model", "global model rules", {
-      core::required(param::table("papillary_fraction", doc_table("papillary_fraction",
-          {param::measure("value", core::dim::none, "papillary share of the dermis")}), ""), ""),
-      core::required(param::table("capillary_loop_depth", doc_table("capillary_loop_depth",
-          {param::measure("fraction", core::dim::none, "loop apex depth into the papillary dermis")}), ""), ""),
-      core::required(param::table("bleeding_depth", doc_table("bleeding_depth",
-          {param::measure("c_bleed", core::dim::none, "bleeding depth factor"),
-           param::measure("between_channel_cv", core::dim::none, "between-channel spread")}), ""), ""),
-      core::required(param::table("deep_plexus_depth", doc_table("deep_plexus_depth", {}), ""), ""),
-      core::required(param::table("insertion", std::make_shared<TableSpec>(TableSpec{"insertion", "insertion priors", {
-          param::measure("retardation_time", core::dim::time, "Kelvin-Voigt retardation time"),
-          param::measure("depth_recoil", core::dim::none, "depth lost when the needle leaves"),
-          param::measure("radial_recoil", core::dim::none, "radius lost when the needle leaves"),
-          param::measure("damage_rim", core::dim::length, "crushed tissue around the track"),
-          param::measure("poisson_ratio", core::dim::none, "Poisson ratio"),
-      }}), ""), ""),
-  }});
-  return std::make_shared<TableSpec>(TableSpec{"", "needlework site library", {
-      core::required(param::text("schema", std::nullopt, "format"), "\"needlework-sites/1\""),
-      param::any("source", "sources not in calibration.csv"),
-      core::required(param::table("reference", reference, "reference state"), ""),
-      param::any("corrections", "corrections already applied (documentation)"),
-      core::required(param::table("model", model, "model rules"), ""),
-      param::table_array("site", site, "sites"),
-  }});
+  auto model = std::make_shared<TableSpec>(TableSpec{
+      "model",
+      "global model rules",
+      {
+          core::required(
+              param::table("papillary_fraction",
+                           doc_table("papillary_fraction",
+                                     {param::measure("value", core::dim::none, "papillary share of the dermis")}),
+                           ""),
+              ""),
+          core::required(param::table("capillary_loop_depth",
+                                      doc_table("capillary_loop_depth",
+                                                {param::measure("fraction", core::dim::none,
+                                                                "loop apex depth into the papillary dermis")}),
+                                      ""),
+                         ""),
+          core::required(
+              param::table("bleeding_depth",
+                           doc_table("bleeding_depth",
+                                     {param::measure("c_bleed", core::dim::none, "bleeding depth factor"),
+                                      param::measure("between_channel_cv", core::dim::none, "between-channel spread")}),
+                           ""),
+              ""),
+          core::required(param::table("deep_plexus_depth", doc_table("deep_plexus_depth", {}), ""), ""),
+          core::required(
+              param::table(
+                  "insertion",
+                  std::make_shared<TableSpec>(TableSpec{
+                      "insertion",
+                      "insertion priors",
+                      {
+                          param::measure("retardation_time", core::dim::time, "Kelvin-Voigt retardation time"),
+                          param::measure("depth_recoil", core::dim::none, "depth lost when the needle leaves"),
+                          param::measure("radial_recoil", core::dim::none, "radius lost when the needle leaves"),
+                          param::measure("damage_rim", core::dim::length, "crushed tissue around the track"),
+                          param::measure("poisson_ratio", core::dim::none, "Poisson ratio"),
+                      }}),
+                  ""),
+              ""),
+      }});
+  return std::make_shared<TableSpec>(
+      TableSpec{"",
+                "needlework site library",
+                {
+                    core::required(param::text("schema", std::nullopt, "format"), "\"needlework-sites/1\""),
+                    param::any("source", "sources not in calibration.csv"),
+                    core::required(param::table("reference", reference, "reference state"), ""),
+                    param::any("corrections", "corrections already applied (documentation)"),
+                    core::required(param::table("model", model, "model rules"), ""),
+                    param::table_array("site", site, "sites"),
+                }});
 }
 
 LayerStack read_layers(const ConfigTable& t, bool sd) {
@@ -152,7 +190,8 @@ std::vector<std::string> SiteLibrary::site_names() const {
 
 Skin SiteLibrary::skin_at(const std::string& site, Sex sex, core::Time age) const {
   const auto it = std::find_if(sites_.begin(), sites_.end(), [&](const SiteRecord& r) { return r.name == site; });
-  if (it == sites_.end()) core::raise(core::ErrorCode::internal, fmt::arg("reason", fmt::format("unknown site '{}'", site)));
+  if (it == sites_.end())
+    core::raise(core::ErrorCode::internal, fmt::arg("reason", fmt::format("unknown site '{}'", site)));
   const auto i = static_cast<int>(sex);
   const double years = std::max(0.0, (age - reference_age_).in(core::units::yr));
   const auto scale = [years](double slope) { return std::max(0.2, 1.0 + slope * years); };

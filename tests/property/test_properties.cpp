@@ -120,3 +120,73 @@ RC_GTEST_PROP(RandomProperties, UniformDrawsLieInTheHalfOpenUnitInterval, (std::
 
 }  // namespace
 }  // namespace nw
+
+// ---------------------------------------------------------------------------------------------
+// Insertion properties
+// ---------------------------------------------------------------------------------------------
+
+#include <omp.h>
+
+#include "../unit/test_support.hpp"
+#include "needlework/device/kinematics.hpp"
+#include "needlework/mechanics/insertion.hpp"
+
+namespace nw {
+namespace {
+
+const char* const kSites[] = {"forehead", "cheek", "neck", "scalp", "abdomen", "back", "hands"};
+
+RC_GTEST_PROP(InsertionProperties, DeeperSettingNeverGivesAShallowerChannel, ()) {
+  const std::string site = *rc::gen::elementOf(std::vector<std::string>(std::begin(kSites), std::end(kSites)));
+  const auto sex = *rc::gen::element(skin::Sex::female, skin::Sex::male);
+  const int age = *rc::gen::inRange(18, 90);
+  const int l1 = *rc::gen::inRange(25, 300);  // hundredths of a mm
+  const int l2 = *rc::gen::inRange(l1 + 1, 301);
+  const auto kind = *rc::gen::element(std::string("pen"), std::string("roller"), std::string("stamp"));
+  const auto skin = io::bundled_sites().skin_at(site, sex, age * core::units::yr);
+  const auto at = [&](int l) {
+    return mechanics::mean_channel(
+        skin, test::device_from_toml(fmt::format("kind = \"{}\"\nneedle_length = \"{} mm\"", kind, l / 100.0)));
+  };
+  const auto a = at(l1), b = at(l2);
+  RC_ASSERT(b.depth_open > a.depth_open);
+  RC_ASSERT(b.bleeding_probability >= a.bleeding_probability);
+}
+
+RC_GTEST_PROP(InsertionProperties, DensityGrowsLinearlyWithPasses, ()) {
+  const auto kind = *rc::gen::element(std::string("pen"), std::string("roller"), std::string("stamp"));
+  const int passes = *rc::gen::inRange(1, 9);
+  const auto seed = *rc::gen::inRange<std::uint64_t>(0, 1000000);
+  const auto d = test::device_from_toml(fmt::format("kind = \"{}\"", kind));
+  const auto area = 40 * core::units::cm2;
+  const auto one = device::generate_punctures(d, area, 1, seed, 1);
+  const auto many = device::generate_punctures(d, area, passes, seed, 1);
+  const double ratio = static_cast<double>(many.size()) / static_cast<double>(one.size());
+  RC_ASSERT(std::abs(ratio / passes - 1.0) < 0.03);
+  for (int p = 0; p < passes; ++p) {
+    const auto in_pass = std::count(many.pass.begin(), many.pass.end(), static_cast<std::uint8_t>(p));
+    RC_ASSERT(std::abs(static_cast<double>(in_pass) / static_cast<double>(one.size()) - 1.0) < 0.03);
+  }
+}
+
+RC_GTEST_PROP(InsertionProperties, SameSeedSameChannelsOnAnyThreadCount, ()) {
+  const auto seed = *rc::gen::inRange<std::uint64_t>(0, 1u << 30);
+  const auto kind = *rc::gen::element(std::string("pen"), std::string("roller"));
+  const auto d = test::device_from_toml(fmt::format("kind = \"{}\"", kind));
+  const auto skin = io::bundled_sites().skin_at("cheek", skin::Sex::female, 40 * core::units::yr);
+  const auto run = [&](int threads, std::uint64_t s) {
+    omp_set_num_threads(threads);
+    const auto f = device::generate_punctures(d, 5 * core::units::cm2, 3, s, 1);
+    return mechanics::insert(f, skin, d, s, 1);
+  };
+  const auto a = run(1, seed), b = run(2, seed), c = run(2, seed + 1);
+  omp_set_num_threads(2);
+  RC_ASSERT(a.x_mm == b.x_mm);
+  RC_ASSERT(a.y_mm == b.y_mm);
+  RC_ASSERT(a.depth_um == b.depth_um);
+  RC_ASSERT(a.bled == b.bled);
+  RC_ASSERT(a.x_mm != c.x_mm);
+}
+
+}  // namespace
+}  // namespace nw

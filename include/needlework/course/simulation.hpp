@@ -39,7 +39,7 @@ struct ChannelStats {
   std::size_t channels = 0;
   double per_cm2_per_pass = 0;
   double per_cm2_per_session = 0;
-  double expected_per_cm2_per_pass = 0;  // closed form (fast path)
+  double expected_per_cm2_per_pass = 0;                          // closed form (fast path)
   double depth_mean_um = 0, depth_p10_um = 0, depth_p90_um = 0;  // open channel depth
   double depth_max_mean_um = 0;
   double depth_to_length_ratio = 0;

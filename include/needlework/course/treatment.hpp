@@ -39,7 +39,8 @@ std::shared_ptr<const core::TableSpec> protocol_spec();
 
 /// Reads validated tables; adds CFG-CONSISTENCY diagnostics for combinations a schema cannot
 /// see (scar_type without acne_scars).
-TreatmentArea treatment_from(const core::ConfigTable& validated, std::size_t index, std::vector<core::Diagnostic>& diagnostics);
+TreatmentArea treatment_from(const core::ConfigTable& validated, std::size_t index,
+                             std::vector<core::Diagnostic>& diagnostics);
 Protocol protocol_from(const core::ConfigTable& validated);
 
 }  // namespace nw::course

@@ -48,7 +48,7 @@ struct Limits {
 };
 
 struct OperatorPrior {
-  Velocity speed;           // pen hand speed, roller rolling speed, stamp press speed
+  Velocity speed;  // pen hand speed, roller rolling speed, stamp press speed
   int passes = 1;
   Force pressing_force;
   double presses_per_cm2 = 0;  // stamps: presses per cm^2 per pass
@@ -85,7 +85,7 @@ struct StampModel {
 
 /// Everything in data/device/devices.toml that the model uses.
 struct Catalogue {
-  Limits limits[3];            // pen, roller, stamp
+  Limits limits[3];  // pen, roller, stamp
   OperatorPrior operators[3];
   Needle needles[3];
   std::vector<Cartridge> cartridges;
@@ -104,13 +104,13 @@ struct Device {
   std::string model;
   std::string cartridge;  // pens
   int needles = 0;
-  Length needle_length;   // pen depth setting, or roller / stamp needle length
-  Frequency frequency;    // pens
-  Length footprint_diameter;  // pen cartridge or stamp
-  Length aperture_radius;     // pens: hole in the cartridge face around each needle
-  Length stroke;              // pens: total needle travel
-  int rings = 0, needles_per_ring = 0;     // rollers
-  Length drum_diameter, drum_width;        // rollers
+  Length needle_length;                 // pen depth setting, or roller / stamp needle length
+  Frequency frequency;                  // pens
+  Length footprint_diameter;            // pen cartridge or stamp
+  Length aperture_radius;               // pens: hole in the cartridge face around each needle
+  Length stroke;                        // pens: total needle travel
+  int rings = 0, needles_per_ring = 0;  // rollers
+  Length drum_diameter, drum_width;     // rollers
   Needle needle;
   OperatorPrior operator_prior;
   std::vector<std::array<double, 2>> needle_offsets_mm;  // pen cartridge / stamp layout around its centre

@@ -2,12 +2,13 @@
 // How the hand moves the device: a seeded spatial point process of punctures over a treated
 // area (a square patch of the same area, periodic at its edges).
 //
-// Pen: per pass, parallel strokes one cartridge footprint w apart (random phase), the hand at
+// Pen: per pass, parallel strokes about one cartridge footprint w apart (the nearest whole
+// number of strokes that covers the patch, so side / round(side / w) apart; random phase), the hand at
 // speed v, the cartridge stamping at f: stamps every v/f along a stroke, each centre jittered
 // by the hand (normal, sd = hand_jitter * w), each stamp laying the N needles of its layout.
 // Passes alternate stroke direction (cross-hatching). Mean density (MODEL.md section 2):
 //     rho_pass = N f / (v w)          time = passes * A / (v w)
-// Roller: strokes one drum width W apart; each ring of needles lands every pi D / n_ring along
+// Roller: strokes about one drum width W apart (same rule); each ring of needles lands every pi D / n_ring along
 // the stroke:   rho_pass = N / (pi D W),   time = passes * A / (v W).
 // Stamp: n_s presses per cm^2 per pass at uniform random centres and orientations:
 //     rho_pass = N n_s,   time = presses * press cycle.
@@ -44,7 +45,8 @@ double expected_density_per_cm2_per_pass(const Device& d);
 core::Time expected_duration(const Device& d, core::Area area, int passes);
 
 /// Generates the punctures of one session. Precondition: d.kind != none, passes >= 1.
-PunctureField generate_punctures(const Device& d, core::Area area, int passes, std::uint64_t seed, std::uint64_t session);
+PunctureField generate_punctures(const Device& d, core::Area area, int passes, std::uint64_t seed,
+                                 std::uint64_t session);
 
 struct SpacingStats {
   double mean_um = 0, p10_um = 0, median_um = 0;

@@ -23,10 +23,12 @@ std::string puncture_map_svg(const course::CourseResult& result);
 /// Distribution of open channel depths with the layer boundaries and the needle setting marked.
 std::string depth_histogram_svg(const course::CourseResult& result);
 /// The short human summary.
-std::string simulation_text(const course::CourseResult& result, const Scenario& scenario, const std::filesystem::path& dir);
+std::string simulation_text(const course::CourseResult& result, const Scenario& scenario,
+                            const std::filesystem::path& dir);
 
 /// Writes every output file into `dir` (created if needed); returns the paths written.
-std::vector<std::filesystem::path> write_simulation(const std::filesystem::path& dir, const course::CourseResult& result,
-                                                    const Scenario& scenario, const Provenance& provenance);
+std::vector<std::filesystem::path> write_simulation(const std::filesystem::path& dir,
+                                                    const course::CourseResult& result, const Scenario& scenario,
+                                                    const Provenance& provenance);
 
 }  // namespace nw::io

@@ -25,15 +25,15 @@ namespace nw::mechanics {
 
 /// The channel an average needle leaves (mean inputs): the fast path and the model reference.
 struct MeanChannel {
-  core::Length support_radius;     // R
-  double stiffness_n_per_m = 0;    // k
-  core::Velocity needle_speed;     // v at contact
-  core::Length deflection;         // d_p
+  core::Length support_radius;   // R
+  double stiffness_n_per_m = 0;  // k
+  core::Velocity needle_speed;   // v at contact
+  core::Length deflection;       // d_p
   core::Length depth_max;
   core::Length depth_open;
-  core::Length surface_radius;     // open radius at the surface
+  core::Length surface_radius;  // open radius at the surface
   double tilt_deg = 0;
-  core::Length slit;               // roller slit length at the surface
+  core::Length slit;  // roller slit length at the surface
   double damaged_volume_nl = 0;
   double bleeding_probability = 0;  // P(d_max > z_b)
   bool clamped = false;             // pen face held the skin at the aperture

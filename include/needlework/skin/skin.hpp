@@ -47,13 +47,13 @@ struct Mechanics {
 
 /// Global tissue parameters of the insertion and bleeding models ([model] of sites.toml).
 struct TissueModel {
-  double capillary_loop_fraction = 0.25;   // f_cap
-  double bleeding_factor = 1.47;           // c_b (fitted on the clinical bleeding end point)
-  double bleeding_log_sd = 0.3;            // between-channel spread of z_b (lognormal sigma)
-  core::Time retardation_time;             // Kelvin-Voigt tau of skin under a needle
-  double depth_recoil = 0.08;              // rho_z
-  double radial_recoil = 0.30;             // rho_r
-  Length damage_rim;                       // crushed tissue around the track
+  double capillary_loop_fraction = 0.25;  // f_cap
+  double bleeding_factor = 1.47;          // c_b (fitted on the clinical bleeding end point)
+  double bleeding_log_sd = 0.3;           // between-channel spread of z_b (lognormal sigma)
+  core::Time retardation_time;            // Kelvin-Voigt tau of skin under a needle
+  double depth_recoil = 0.08;             // rho_z
+  double radial_recoil = 0.30;            // rho_r
+  Length damage_rim;                      // crushed tissue around the track
   double poisson_ratio = 0.5;
 };
 
@@ -64,7 +64,7 @@ struct Skin {
   Mechanics mechanics;
   TissueModel model;
   Length capillary_loop_depth;
-  Length bleeding_depth;      // median z_b
+  Length bleeding_depth;  // median z_b
   Length deep_plexus_depth;
 
   /// Name of the layer at depth z below the surface ("stratum_corneum" ... "hypodermis").
@@ -73,8 +73,8 @@ struct Skin {
 
 struct SiteRecord {
   std::string name;
-  std::string region;  // face | neck | trunk | limb | scalp
-  LayerStack layers[2];        // indexed by Sex
+  std::string region;    // face | neck | trunk | limb | scalp
+  LayerStack layers[2];  // indexed by Sex
   LayerStack layers_sd[2];
   double age_slope_sc[2]{}, age_slope_epidermis[2]{}, age_slope_dermis[2]{};  // per year
   Mechanics mechanics;

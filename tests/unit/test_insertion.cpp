@@ -1,0 +1,185 @@
+// Unit and regression tests of the device, skin and insertion stages.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "needlework/course/simulation.hpp"
+#include "needlework/io/bundled.hpp"
+#include "needlework/io/scenario.hpp"
+#include "needlework/io/toml_reader.hpp"
+#include "test_support.hpp"
+
+namespace nw {
+namespace {
+
+using core::units::mm;
+using core::units::um;
+using core::units::yr;
+
+TEST(SiteLibrary, HasEveryScenarioSiteAndConsistentDerivedDepths) {
+  const auto& sites = io::bundled_sites();
+  const auto list = sites.site_names();
+  const std::set<std::string> names(list.begin(), list.end());
+  for (const char* s : {"forehead", "glabella", "periorbital", "nose", "cheek", "perioral", "chin", "jawline", "neck", "chest",
+                        "hands", "abdomen", "thigh", "upper_arm", "forearm", "back", "scalp"}) {
+    EXPECT_TRUE(names.count(s)) << s;
+  }
+  // The data file stores the derived depths at the reference age; the code recomputes them from
+  // the layers by the documented rules. They must agree (to the file's rounding).
+  const auto raw = io::read_toml_text(*io::bundled_file("skin/sites.toml"), "sites.toml");
+  for (const auto& item : *raw.find("site")->get_if<core::ConfigArray>()) {
+    const auto& site = *item.get_if<core::ConfigTable>();
+    const auto name = *site.find("name")->get_if<std::string>();
+    for (const auto sex : {skin::Sex::female, skin::Sex::male}) {
+      const auto& t = *site.find(sex == skin::Sex::female ? "female" : "male")->get_if<core::ConfigTable>();
+      const auto stored = [&](const char* key) {
+        const auto& m = *t.find(key)->get_if<core::ConfigTable>();
+        return core::parse_quantity(*m.find("mean")->get_if<std::string>()).value->si;
+      };
+      const auto s = sites.skin_at(name, sex, 35 * yr);
+      EXPECT_NEAR(s.bleeding_depth.si(), stored("bleeding_depth"), 0.02 * stored("bleeding_depth")) << name;
+      EXPECT_NEAR(s.deep_plexus_depth.si(), stored("deep_plexus_depth"), 0.02 * stored("deep_plexus_depth")) << name;
+      EXPECT_NEAR(s.capillary_loop_depth.si(), stored("capillary_loop_depth"), 0.03 * stored("capillary_loop_depth")) << name;
+    }
+  }
+}
+
+TEST(SiteLibrary, DermisThinsWithAgeAndIsThickerInMen) {
+  const auto& sites = io::bundled_sites();
+  const auto young = sites.skin_at("cheek", skin::Sex::female, 30 * yr);
+  const auto ref = sites.skin_at("cheek", skin::Sex::female, 35 * yr);
+  const auto old = sites.skin_at("cheek", skin::Sex::female, 65 * yr);
+  EXPECT_EQ(young.layers.dermis(), ref.layers.dermis());  // no slope below the reference age
+  EXPECT_LT(old.layers.dermis(), ref.layers.dermis());
+  EXPECT_GT(sites.skin_at("cheek", skin::Sex::male, 35 * yr).layers.dermis(), ref.layers.dermis());
+  EXPECT_EQ(ref.layer_at(10 * um), "stratum_corneum");
+  EXPECT_EQ(ref.layer_at(1 * mm), "reticular_dermis");
+}
+
+TEST(Device, DefaultPenComesFromTheCatalogue) {
+  const auto d = test::device_from_toml(R"(kind = "pen")");
+  EXPECT_EQ(d.model, "generic");
+  EXPECT_EQ(d.cartridge, "12");
+  EXPECT_EQ(d.needles, 12);
+  EXPECT_DOUBLE_EQ(d.frequency.in(core::units::Hz), 110.0);
+  EXPECT_EQ(d.needle_offsets_mm.size(), 12U);
+  EXPECT_GT(d.min_needle_spacing(), d.needle.shaft_diameter);
+  // rho = N f / (v w) = 12 * 110 / (4 cm/s * 0.35 cm)
+  EXPECT_NEAR(device::expected_density_per_cm2_per_pass(d), 12 * 110 / (4 * 0.35), 1e-9);
+}
+
+TEST(Device, ImpossibleSettingsAreConfigurationErrors) {
+  struct Case {
+    const char* toml;
+    const char* message_part;
+  };
+  const Case cases[] = {
+      {R"(model = "dermapen_md_2012"
+needle_length = "2.75 mm")", "outside the 0.25-2.5 mm depth range of the \"dermapen_md_2012\" pen"},
+      {R"(needles = 200)", "do not fit a 3.5 mm footprint"},
+      {R"(kind = "roller"
+frequency = "110 Hz")", "'device.frequency' applies only to pens"},
+      {R"(kind = "roller"
+model = "generic")", "is not a roller; roller models: 192, 540"},
+      {R"(model = "skinpen_precision"
+frequency = "150 Hz")", "above the 117 Hz the \"skinpen_precision\" pen offers"},
+  };
+  for (const auto& c : cases) {
+    const auto d = test::device_diagnostics(c.toml);
+    ASSERT_EQ(d.size(), 1U) << c.toml;
+    EXPECT_EQ(d[0].code, core::ErrorCode::cfg_consistency);
+    EXPECT_NE(d[0].message.find(c.message_part), std::string::npos) << d[0].message;
+    EXPECT_GT(d[0].where.line, 0) << c.toml;
+  }
+}
+
+TEST(Kinematics, GeneratedDensityMatchesTheClosedForm) {
+  for (const char* toml : {R"(kind = "pen")", R"(kind = "roller")", R"(kind = "stamp")"}) {
+    const auto d = test::device_from_toml(toml);
+    const auto f = device::generate_punctures(d, 100 * core::units::cm2, 3, 7, 1);
+    const double per_pass = static_cast<double>(f.size()) / 100.0 / 3.0;
+    EXPECT_NEAR(per_pass, device::expected_density_per_cm2_per_pass(d), 0.03 * device::expected_density_per_cm2_per_pass(d))
+        << toml;
+    EXPECT_TRUE(std::all_of(f.x_mm.begin(), f.x_mm.end(), [](float x) { return x >= 0 && x < 100.0f; }));
+  }
+}
+
+TEST(Kinematics, SpacingOfARegularLatticeIsItsPitch) {
+  device::PunctureField f;
+  f.area = 1 * core::units::cm2;
+  f.side = 10 * mm;
+  for (int i = 0; i < 20; ++i) {
+    for (int j = 0; j < 20; ++j) {
+      f.x_mm.push_back(0.5f * static_cast<float>(i));
+      f.y_mm.push_back(0.5f * static_cast<float>(j));
+    }
+  }
+  f.pass.assign(f.x_mm.size(), 0);
+  const auto s = device::nearest_neighbour_spacing(f);
+  EXPECT_NEAR(s.mean_um, 500.0, 1e-3);
+  EXPECT_NEAR(s.p10_um, 500.0, 1e-3);
+}
+
+// Regression anchors: the worked numbers of docs/model/insertion.md section 10 (female cheek,
+// 35 yr, 12-needle pen at 110 Hz, face pressed), with the tolerance of their printed rounding.
+TEST(Insertion, MeanChannelReproducesTheWorkedNumbers) {
+  const auto skin = io::bundled_sites().skin_at("cheek", skin::Sex::female, 35 * yr);
+  struct Row {
+    double setting_mm, depth_open_mm, p_bleed;
+  };
+  for (const Row r : {Row{0.25, 0.224, 0.01}, Row{0.5, 0.455, 0.50}, Row{1.0, 0.916, 0.99}, Row{1.5, 1.376, 1.00}}) {
+    const auto d = test::device_from_toml(fmt::format("needle_length = \"{} mm\"", r.setting_mm));
+    const auto m = mechanics::mean_channel(skin, d);
+    EXPECT_TRUE(m.clamped);
+    EXPECT_NEAR(m.depth_open.in(mm), r.depth_open_mm, 0.003) << r.setting_mm;
+    EXPECT_NEAR(m.bleeding_probability, r.p_bleed, 0.015) << r.setting_mm;
+  }
+}
+
+TEST(Insertion, RollerChannelsAreTiltedSlits) {
+  const auto skin = io::bundled_sites().skin_at("cheek", skin::Sex::female, 35 * yr);
+  const auto m = mechanics::mean_channel(skin, test::device_from_toml(R"(kind = "roller")"));
+  EXPECT_NEAR(m.tilt_deg, 29.0, 1.0);                  // arccos(R_d / (R_d + d_max))
+  EXPECT_NEAR(m.depth_open.in(mm) / 1.5, 0.85, 0.02);  // drum-supported
+  EXPECT_GT(m.slit.in(um), 800.0);
+}
+
+TEST(Insertion, FastAndDetailedPathsAgree) {
+  const auto skin = io::bundled_sites().skin_at("forehead", skin::Sex::male, 50 * yr);
+  for (const char* toml : {R"(needle_length = "0.5 mm")", R"(kind = "roller")", R"(kind = "stamp")"}) {
+    const auto d = test::device_from_toml(toml);
+    const auto field = device::generate_punctures(d, 20 * core::units::cm2, 2, 3, 1);
+    const auto c = mechanics::insert(field, skin, d, 3, 1);
+    const auto m = mechanics::mean_channel(skin, d);
+    double depth = 0, bled = 0;
+    for (std::size_t i = 0; i < c.size(); ++i) {
+      depth += c.depth_um[i];
+      bled += c.bled[i];
+    }
+    const auto n = static_cast<double>(c.size());
+    EXPECT_NEAR(depth / n, m.depth_open.in(um), 0.01 * m.depth_open.in(um)) << toml;
+    EXPECT_NEAR(bled / n, m.bleeding_probability, 0.03) << toml;
+  }
+}
+
+TEST(Simulation, SummaryOfTheBundledExampleIsSane) {
+  const auto data = io::bundled_data();
+  const auto s = io::load_scenario(std::string(NW_SOURCE_DIR) + "/examples/patients/01_clear_candidate.toml", data);
+  course::CourseInputs in{s.seed, skin::Sex::female, s.patient.age, *s.device, s.treatments, s.protocol};
+  core::MemorySink log;
+  const auto r = course::Simulation(in, data.sites).run(log);
+  ASSERT_EQ(r.areas.size(), 1U);
+  const auto& st = r.pooled;
+  EXPECT_NEAR(st.per_cm2_per_session, 4 * st.expected_per_cm2_per_pass, 0.03 * 4 * st.expected_per_cm2_per_pass);
+  EXPECT_GT(st.coverage_fraction, 0.0);
+  EXPECT_LT(st.coverage_fraction, 1.0);
+  EXPECT_GT(st.spacing.mean_um, 0.0);
+  EXPECT_LE(st.depth_p10_um, st.depth_mean_um);
+  EXPECT_GE(st.depth_p90_um, st.depth_mean_um);
+  EXPECT_GT(st.closure_half_life_h, 1.0);
+}
+
+}  // namespace
+}  // namespace nw

@@ -1,0 +1,33 @@
+#pragma once
+// Helpers shared by the tests: a device built from a [device] TOML snippet the way a scenario
+// builds it (bundled catalogue, full validation).
+
+#include <string>
+#include <vector>
+
+#include "needlework/device/device.hpp"
+#include "needlework/io/bundled.hpp"
+#include "needlework/io/toml_reader.hpp"
+
+namespace nw::test {
+
+inline std::vector<core::Diagnostic> device_diagnostics(const std::string& toml, device::Device* out = nullptr) {
+  const auto& catalogue = io::bundled_devices();
+  const auto raw = io::read_toml_text(toml, "device.toml");
+  std::vector<core::Diagnostic> d;
+  const auto validated = core::validate(raw, *device::device_spec(catalogue), d, "device");
+  if (!d.empty()) return d;
+  auto dev = device::device_from(validated, catalogue, d);
+  if (out) *out = dev;
+  return d;
+}
+
+/// The resolved device; fails the calling test (via an empty device) if the snippet is invalid.
+inline device::Device device_from_toml(const std::string& toml) {
+  device::Device d;
+  const auto diagnostics = device_diagnostics(toml, &d);
+  if (!diagnostics.empty()) throw core::Error(diagnostics);
+  return d;
+}
+
+}  // namespace nw::test
