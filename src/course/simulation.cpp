@@ -124,8 +124,8 @@ ChannelStats channel_stats(const skin::ChannelSet& c, const device::PunctureFiel
   return st;
 }
 
-Simulation::Simulation(CourseInputs inputs, const skin::SiteLibrary& sites)
-    : inputs_(std::move(inputs)), sites_(sites) {}
+Simulation::Simulation(CourseInputs inputs, const skin::SiteLibrary& sites, const skin::LesionLibrary& lesions)
+    : inputs_(std::move(inputs)), sites_(sites), lesions_(lesions) {}
 
 CourseResult Simulation::run(core::LogSink& log) const {
   CourseResult result;
@@ -134,7 +134,8 @@ CourseResult Simulation::run(core::LogSink& log) const {
   for (std::size_t a = 0; a < n_areas; ++a) {
     const auto& t = inputs_.areas[a];
     const auto task = fmt::format("area {}/{} ({})", a + 1, n_areas, t.site);
-    AreaResult r{t, sites_.skin_at(t.site, inputs_.sex, inputs_.age), {}, {}, {}};
+    AreaResult r{t, sites_.skin_at(t.site, inputs_.sex, inputs_.age), std::nullopt, {}, {}, {}};
+    if (const auto* lesion = lesions_.for_concern(t.concern, t.scar_type)) r.lesion = *lesion;
     if (d.kind == device::Kind::none) {
       log.log(core::LogLevel::info, fmt::format("{}: device none, no channels", task));
       result.areas.push_back(std::move(r));

@@ -76,6 +76,12 @@ const device::Catalogue& bundled_devices() {
   return devices;
 }
 
+const skin::LesionLibrary& bundled_lesions() {
+  static const auto lesions =
+      load_bundled("skin/lesions.toml", skin::LesionLibrary::spec(), skin::LesionLibrary::from_config);
+  return lesions;
+}
+
 clinical::RuleSet load_rules_file(const std::filesystem::path& path) {
   return rules_from_raw(read_toml_file(path, path.string()));
 }

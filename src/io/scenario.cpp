@@ -89,7 +89,7 @@ void check_topical(const ConfigTable& root, std::vector<Diagnostic>& out) {
 
 }  // namespace
 
-DataBundle bundled_data() { return {bundled_rules(), bundled_sites(), bundled_devices()}; }
+DataBundle bundled_data() { return {bundled_rules(), bundled_sites(), bundled_devices(), bundled_lesions()}; }
 
 std::shared_ptr<const TableSpec> scenario_spec(const DataBundle& data) {
   auto seed = param::integer("seed", 1, 0, 4294967295, "random seed: same seed, same results");

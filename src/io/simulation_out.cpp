@@ -85,6 +85,13 @@ std::string summary_json(const course::CourseResult& result, const Scenario& sce
         {"tip_layer",
          a.stats.channels ? a.skin.layer_at(core::Length::from_si(a.stats.depth_max_mean_um * 1e-6)) : "none"},
         {"layers_um", layers_json(a.skin)},
+        {"lesion", a.lesion ? ordered_json{{"type", a.lesion->name},
+                                           {"shape", std::string(skin::to_string(a.lesion->shape))},
+                                           {"width_mm", round_to(a.lesion->width.mean * 1e3, 3)},
+                                           {"depth_mm", round_to(a.lesion->depth.mean * 1e3, 3)},
+                                           {"dermis_factor", round_to(a.lesion->dermis_factor.mean, 3)},
+                                           {"tethered", a.lesion->tethered}}
+                            : ordered_json(nullptr)},
         {"channels", stats_json(a.stats)},
         {"mean_channel", mean_channel_json(a.mean_channel, a.stats)},
     };

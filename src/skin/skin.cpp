@@ -212,3 +212,94 @@ Skin SiteLibrary::skin_at(const std::string& site, Sex sex, core::Time age) cons
 }
 
 }  // namespace nw::skin
+
+namespace nw::skin {
+
+namespace {
+
+std::shared_ptr<const core::TableSpec> make_lesion_spec() {
+  using core::TableSpec;
+  auto lesion = std::make_shared<TableSpec>(TableSpec{
+      "lesion",
+      "a lesion geometry",
+      {
+          core::required(core::param::text("name", std::nullopt, "lesion name"), "\"icepick\""),
+          core::required(core::param::text("concern", std::nullopt, "scenario concern"), "\"acne_scars\""),
+          core::required(
+              core::param::word("shape",
+                                {{"cone", ""}, {"box", ""}, {"bowl", ""}, {"groove", ""}, {"band", ""}, {"pit", ""}},
+                                "", "cross-section"),
+              "\"cone\""),
+          core::param::measure("width", core::dim::length, "surface width"),
+          core::param::measure("depth", core::dim::length, "depth below the surrounding surface"),
+          core::param::measure("dermis_factor", core::dim::none, "dermal thickness under the lesion / normal"),
+          core::param::fact("tethered", "fibrous bands to the subcutis"),
+      }});
+  return std::make_shared<TableSpec>(
+      TableSpec{"",
+                "needlework lesion library",
+                {
+                    core::required(core::param::text("schema", std::nullopt, "format"), "\"needlework-lesions/1\""),
+                    core::param::any("source", "sources"),
+                    core::param::table_array("lesion", lesion, "lesions"),
+                }});
+}
+
+LesionShape parse_shape(const std::string& s) {
+  if (s == "cone") return LesionShape::cone;
+  if (s == "box") return LesionShape::box;
+  if (s == "groove") return LesionShape::groove;
+  if (s == "band") return LesionShape::band;
+  if (s == "pit") return LesionShape::pit;
+  return LesionShape::bowl;
+}
+
+}  // namespace
+
+std::string_view to_string(LesionShape s) {
+  switch (s) {
+    case LesionShape::cone:
+      return "cone";
+    case LesionShape::box:
+      return "box";
+    case LesionShape::bowl:
+      return "bowl";
+    case LesionShape::groove:
+      return "groove";
+    case LesionShape::band:
+      return "band";
+    case LesionShape::pit:
+      return "pit";
+  }
+  return "bowl";
+}
+
+const core::TableSpec& LesionLibrary::spec() {
+  static const auto s = make_lesion_spec();
+  return *s;
+}
+
+LesionLibrary LesionLibrary::from_config(const core::ConfigTable& v) {
+  std::vector<Lesion> lesions;
+  for (const auto& item : v.get_array("lesion")) {
+    const auto& t = *item.get_if<core::ConfigTable>();
+    lesions.push_back({t.get_text("name"), t.get_text("concern"), parse_shape(t.get_text("shape")),
+                       core::read_measure(t, "width"), core::read_measure(t, "depth"),
+                       core::read_measure(t, "dermis_factor"), core::read_fact_text(t, "tethered") == "yes"});
+  }
+  return LesionLibrary(std::move(lesions));
+}
+
+const Lesion* LesionLibrary::for_concern(const std::string& concern, const std::string& scar_type) const {
+  const std::string name = concern == "acne_scars"       ? (scar_type.empty() ? "mixed" : scar_type)
+                           : concern == "wrinkles"       ? "wrinkle"
+                           : concern == "stretch_marks"  ? "stretch_mark"
+                           : concern == "enlarged_pores" ? "enlarged_pore"
+                                                         : "";
+  for (const auto& l : lesions_) {
+    if (l.name == name) return &l;
+  }
+  return nullptr;
+}
+
+}  // namespace nw::skin

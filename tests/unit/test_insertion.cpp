@@ -22,8 +22,8 @@ TEST(SiteLibrary, HasEveryScenarioSiteAndConsistentDerivedDepths) {
   const auto& sites = io::bundled_sites();
   const auto list = sites.site_names();
   const std::set<std::string> names(list.begin(), list.end());
-  for (const char* s : {"forehead", "glabella", "periorbital", "nose", "cheek", "perioral", "chin", "jawline", "neck", "chest",
-                        "hands", "abdomen", "thigh", "upper_arm", "forearm", "back", "scalp"}) {
+  for (const char* s : {"forehead", "glabella", "periorbital", "nose", "cheek", "perioral", "chin", "jawline", "neck",
+                        "chest", "hands", "abdomen", "thigh", "upper_arm", "forearm", "back", "scalp"}) {
     EXPECT_TRUE(names.count(s)) << s;
   }
   // The data file stores the derived depths at the reference age; the code recomputes them from
@@ -41,7 +41,8 @@ TEST(SiteLibrary, HasEveryScenarioSiteAndConsistentDerivedDepths) {
       const auto s = sites.skin_at(name, sex, 35 * yr);
       EXPECT_NEAR(s.bleeding_depth.si(), stored("bleeding_depth"), 0.02 * stored("bleeding_depth")) << name;
       EXPECT_NEAR(s.deep_plexus_depth.si(), stored("deep_plexus_depth"), 0.02 * stored("deep_plexus_depth")) << name;
-      EXPECT_NEAR(s.capillary_loop_depth.si(), stored("capillary_loop_depth"), 0.03 * stored("capillary_loop_depth")) << name;
+      EXPECT_NEAR(s.capillary_loop_depth.si(), stored("capillary_loop_depth"), 0.03 * stored("capillary_loop_depth"))
+          << name;
     }
   }
 }
@@ -56,6 +57,23 @@ TEST(SiteLibrary, DermisThinsWithAgeAndIsThickerInMen) {
   EXPECT_GT(sites.skin_at("cheek", skin::Sex::male, 35 * yr).layers.dermis(), ref.layers.dermis());
   EXPECT_EQ(ref.layer_at(10 * um), "stratum_corneum");
   EXPECT_EQ(ref.layer_at(1 * mm), "reticular_dermis");
+}
+
+TEST(Lesions, AcneScarTypesDifferAsTheClassificationSays) {
+  const auto& l = io::bundled_lesions();
+  const auto* icepick = l.for_concern("acne_scars", "icepick");
+  const auto* boxcar = l.for_concern("acne_scars", "boxcar");
+  const auto* rolling = l.for_concern("acne_scars", "rolling");
+  ASSERT_TRUE(icepick && boxcar && rolling);
+  // Jacob 2001: icepick narrow (< 2 mm) and deep; boxcar 1.5-4 mm; rolling wider than 4-5 mm, tethered.
+  EXPECT_LT(icepick->width.mean, 2e-3);
+  EXPECT_GT(icepick->depth.mean, boxcar->depth.mean);
+  EXPECT_GT(rolling->width.mean, boxcar->width.mean);
+  EXPECT_TRUE(rolling->tethered);
+  EXPECT_FALSE(icepick->tethered);
+  EXPECT_EQ(l.for_concern("acne_scars", "")->name, "mixed");
+  for (const char* c : {"wrinkles", "stretch_marks", "enlarged_pores"}) EXPECT_NE(l.for_concern(c, ""), nullptr) << c;
+  EXPECT_EQ(l.for_concern("melasma", ""), nullptr);
 }
 
 TEST(Device, DefaultPenComesFromTheCatalogue) {
@@ -77,14 +95,18 @@ TEST(Device, ImpossibleSettingsAreConfigurationErrors) {
   };
   const Case cases[] = {
       {R"(model = "dermapen_md_2012"
-needle_length = "2.75 mm")", "outside the 0.25-2.5 mm depth range of the \"dermapen_md_2012\" pen"},
+needle_length = "2.75 mm")",
+       "outside the 0.25-2.5 mm depth range of the \"dermapen_md_2012\" pen"},
       {R"(needles = 200)", "do not fit a 3.5 mm footprint"},
       {R"(kind = "roller"
-frequency = "110 Hz")", "'device.frequency' applies only to pens"},
+frequency = "110 Hz")",
+       "'device.frequency' applies only to pens"},
       {R"(kind = "roller"
-model = "generic")", "is not a roller; roller models: 192, 540"},
+model = "generic")",
+       "is not a roller; roller models: 192, 540"},
       {R"(model = "skinpen_precision"
-frequency = "150 Hz")", "above the 117 Hz the \"skinpen_precision\" pen offers"},
+frequency = "150 Hz")",
+       "above the 117 Hz the \"skinpen_precision\" pen offers"},
   };
   for (const auto& c : cases) {
     const auto d = test::device_diagnostics(c.toml);
@@ -100,7 +122,8 @@ TEST(Kinematics, GeneratedDensityMatchesTheClosedForm) {
     const auto d = test::device_from_toml(toml);
     const auto f = device::generate_punctures(d, 100 * core::units::cm2, 3, 7, 1);
     const double per_pass = static_cast<double>(f.size()) / 100.0 / 3.0;
-    EXPECT_NEAR(per_pass, device::expected_density_per_cm2_per_pass(d), 0.03 * device::expected_density_per_cm2_per_pass(d))
+    EXPECT_NEAR(per_pass, device::expected_density_per_cm2_per_pass(d),
+                0.03 * device::expected_density_per_cm2_per_pass(d))
         << toml;
     EXPECT_TRUE(std::all_of(f.x_mm.begin(), f.x_mm.end(), [](float x) { return x >= 0 && x < 100.0f; }));
   }
@@ -169,7 +192,7 @@ TEST(Simulation, SummaryOfTheBundledExampleIsSane) {
   const auto s = io::load_scenario(std::string(NW_SOURCE_DIR) + "/examples/patients/01_clear_candidate.toml", data);
   course::CourseInputs in{s.seed, skin::Sex::female, s.patient.age, *s.device, s.treatments, s.protocol};
   core::MemorySink log;
-  const auto r = course::Simulation(in, data.sites).run(log);
+  const auto r = course::Simulation(in, data.sites, data.lesions).run(log);
   ASSERT_EQ(r.areas.size(), 1U);
   const auto& st = r.pooled;
   EXPECT_NEAR(st.per_cm2_per_session, 4 * st.expected_per_cm2_per_pass, 0.03 * 4 * st.expected_per_cm2_per_pass);
@@ -179,6 +202,8 @@ TEST(Simulation, SummaryOfTheBundledExampleIsSane) {
   EXPECT_LE(st.depth_p10_um, st.depth_mean_um);
   EXPECT_GE(st.depth_p90_um, st.depth_mean_um);
   EXPECT_GT(st.closure_half_life_h, 1.0);
+  ASSERT_TRUE(r.areas[0].lesion.has_value());
+  EXPECT_EQ(r.areas[0].lesion->name, "rolling");
 }
 
 }  // namespace

@@ -5,10 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include "../unit/test_support.hpp"
 #include "needlework/device/kinematics.hpp"
 #include "needlework/io/bundled.hpp"
 #include "needlework/mechanics/insertion.hpp"
-#include "../unit/test_support.hpp"
 
 namespace nw {
 namespace {

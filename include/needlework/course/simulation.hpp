@@ -12,6 +12,7 @@
 // test checks that they agree.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,7 @@ struct ChannelStats {
 struct AreaResult {
   TreatmentArea treatment;
   skin::Skin skin;
+  std::optional<skin::Lesion> lesion;  // the contour lesion of the concern, if it has one
   mechanics::MeanChannel mean_channel;
   skin::ChannelSet channels;  // session 1
   ChannelStats stats;
@@ -69,13 +71,14 @@ struct CourseResult {
 
 class Simulation {
  public:
-  Simulation(CourseInputs inputs, const skin::SiteLibrary& sites);
+  Simulation(CourseInputs inputs, const skin::SiteLibrary& sites, const skin::LesionLibrary& lesions);
   /// Runs the stages; reports progress to `log`. Deterministic for a given seed.
   CourseResult run(core::LogSink& log) const;
 
  private:
   CourseInputs inputs_;
   const skin::SiteLibrary& sites_;
+  const skin::LesionLibrary& lesions_;
 };
 
 /// Statistics of one area's channels (session 1).

@@ -25,6 +25,8 @@ const clinical::RuleSet& bundled_rules();
 /// The site library (data/skin/sites.toml) and device catalogue (data/device/devices.toml).
 const skin::SiteLibrary& bundled_sites();
 const device::Catalogue& bundled_devices();
+/// The lesion geometries (data/skin/lesions.toml).
+const skin::LesionLibrary& bundled_lesions();
 
 /// Loads a rules file from disk (for research on alternative rule sets, and for tests).
 clinical::RuleSet load_rules_file(const std::filesystem::path& path);

@@ -24,6 +24,7 @@ struct DataBundle {
   const clinical::RuleSet& rules;
   const skin::SiteLibrary& sites;
   const device::Catalogue& devices;
+  const skin::LesionLibrary& lesions;
 };
 
 /// The data compiled into the binary.

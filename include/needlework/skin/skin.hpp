@@ -103,3 +103,37 @@ class SiteLibrary {
 };
 
 }  // namespace nw::skin
+
+namespace nw::skin {
+
+enum class LesionShape { cone, box, bowl, groove, band, pit };
+
+/// The local geometry a concern gives the treated skin (data/skin/lesions.toml).
+struct Lesion {
+  std::string name;
+  std::string concern;
+  LesionShape shape = LesionShape::bowl;
+  core::Measure width;          // at the surface (SI: m)
+  core::Measure depth;          // below the surrounding surface (m)
+  core::Measure dermis_factor;  // dermal thickness under the lesion / normal dermis
+  bool tethered = false;        // fibrous bands to the subcutis (rolling scars)
+};
+
+class LesionLibrary {
+ public:
+  explicit LesionLibrary(std::vector<Lesion> lesions) : lesions_(std::move(lesions)) {}
+  static const core::TableSpec& spec();
+  static LesionLibrary from_config(const core::ConfigTable& validated);
+
+  const std::vector<Lesion>& lesions() const { return lesions_; }
+  /// The lesion of a treated concern: acne scars by scar type ("" = mixed), wrinkles, stretch
+  /// marks, enlarged pores; nullptr for concerns without a contour lesion (pigment, laxity ...).
+  const Lesion* for_concern(const std::string& concern, const std::string& scar_type) const;
+
+ private:
+  std::vector<Lesion> lesions_;
+};
+
+std::string_view to_string(LesionShape s);
+
+}  // namespace nw::skin
