@@ -209,9 +209,10 @@ std::string simulation_text(const course::CourseResult& result, const Scenario& 
         "\n{} ({}, {:.0f} cm2, {} passes)\n"
         "  channels      {:.0f} per cm2 per session ({:.0f} per pass), {:.1f} min to treat\n"
         "  open depth    mean {:.0f} um (p10 {:.0f}, p90 {:.0f}), {:.2f} of the setting; tip reaches the {}\n"
-        "  surface       diameter {:.0f} um, spacing {:.0f} um (nearest neighbour, mean), {:.0f}% of the surface "
-        "damaged\n"
-        "  bleeding      {:.0f}% of channels (median bleeding depth {:.0f} um); beyond the lower plexus {:.1f}%\n",
+        "  surface       diameter {:.0f} um, spacing {:.0f} um (nearest neighbour, mean), {:.0f}% of the surface\n"
+        "                within a channel's damage rim\n"
+        "  bleeding      {:.0f}% of channels (median bleeding depth {:.0f} um); tip past the dermis-fat junction\n"
+        "                (lower plexus, bruising risk) in {:.1f}%\n",
         a.treatment.site, a.treatment.concern, a.treatment.area.in(core::units::cm2), a.treatment.passes,
         s.per_cm2_per_session, s.per_cm2_per_pass, s.treatment_minutes, s.depth_mean_um, s.depth_p10_um, s.depth_p90_um,
         s.depth_to_length_ratio,
