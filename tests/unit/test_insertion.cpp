@@ -161,6 +161,22 @@ TEST(Insertion, MeanChannelReproducesTheWorkedNumbers) {
   }
 }
 
+TEST(Insertion, RadiusProfileNarrowsTowardsTheTip) {
+  const auto skin = io::bundled_sites().skin_at("cheek", skin::Sex::female, 35 * yr);
+  const auto d = test::device_from_toml(R"(needle_length = "1.5 mm")");
+  const auto m = mechanics::mean_channel(skin, d);
+  EXPECT_NEAR(mechanics::open_radius_at(d.needle, skin, m.depth_max, 0 * um).si(), m.surface_radius.si(), 1e-12);
+  double previous = 1.0;
+  for (double z = 0; z <= m.depth_open.in(um); z += 50) {
+    const double r = mechanics::open_radius_at(d.needle, skin, m.depth_max, z * um).si();
+    EXPECT_LE(r, previous);
+    previous = r;
+  }
+  EXPECT_EQ(mechanics::open_radius_at(d.needle, skin, m.depth_max, m.depth_open + 1 * um).si(), 0.0);
+  // Below the 0.77 mm cone the shaft is cylindrical: 0.7 x 105 um near the surface.
+  EXPECT_NEAR(mechanics::open_radius_at(d.needle, skin, m.depth_max, 100 * um).in(um), 0.7 * 105, 0.5);
+}
+
 TEST(Insertion, RollerChannelsAreTiltedSlits) {
   const auto skin = io::bundled_sites().skin_at("cheek", skin::Sex::female, 35 * yr);
   const auto m = mechanics::mean_channel(skin, test::device_from_toml(R"(kind = "roller")"));

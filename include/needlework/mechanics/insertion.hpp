@@ -46,6 +46,11 @@ MeanChannel mean_channel(const skin::Skin& skin, const device::Device& device);
 skin::ChannelSet insert(const device::PunctureField& field, const skin::Skin& skin, const device::Device& device,
                         std::uint64_t seed, std::uint64_t session);
 
+/// Open radius of a channel at depth z below the surface, for a channel whose tip reached
+/// `depth_max`: r_open(z) = (1 - rho_r) r_n(d_max - z); zero below the open depth.
+core::Length open_radius_at(const device::Needle& needle, const skin::Skin& skin, core::Length depth_max,
+                            core::Length z);
+
 /// Provisional channel-closure half-life from the open surface radius (C-KAL2, C-KAL3, B-KAL2;
 /// replaced by the transport stage's closure state): t_close = 18 h (r / 35 um)^0.585,
 /// half-life = t_close / log2(10) (visible closure read as 90 % closed).
