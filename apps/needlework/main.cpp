@@ -24,11 +24,11 @@ int run_check(const std::string& file, bool json) {
   const auto diagnostics = nw::api::check(file);
   if (json) {
     fmt::print("{}", nw::api::diagnostics_json(diagnostics));
-  } else if (diagnostics.empty()) {
-    fmt::print("{}: ok\n", file);
+  } else if (!nw::core::has_errors(diagnostics)) {
+    fmt::print("{}: ok{}\n", file, diagnostics.empty() ? "" : fmt::format(" ({} warning(s))", diagnostics.size()));
   }
   print_diagnostics(diagnostics);
-  return diagnostics.empty() ? code(ExitStatus::ok) : code(ExitStatus::invalid_input);
+  return nw::core::has_errors(diagnostics) ? code(ExitStatus::invalid_input) : code(ExitStatus::ok);
 }
 
 int run_simulate(const std::string& file, const std::string& out_dir, bool json) {

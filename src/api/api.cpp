@@ -49,6 +49,7 @@ SimulationRun simulate(const std::filesystem::path& file, const std::filesystem:
   inputs.areas = scenario.treatments;
   inputs.protocol = scenario.protocol;
   SimulationRun run;
+  for (const auto& w : scenario.warnings) log.log(core::LogLevel::warning, core::format_diagnostic(w));
   run.result = course::Simulation(inputs, data.sites, data.lesions).run(log);
   run.json = io::summary_json(run.result, scenario);
   run.files = io::write_simulation(

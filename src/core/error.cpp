@@ -12,7 +12,7 @@ constexpr ExitStatus io_failure = ExitStatus::io_failure;
 
 // The one table. Message templates use named fmt arguments; every caller of a code passes the
 // arguments its template names (unused extra arguments are ignored by fmt).
-constexpr std::array<ErrorInfo, 19> kTable{{
+constexpr std::array<ErrorInfo, 24> kTable{{
     {cfg_no_file, "CFG-FILE", invalid_input, "cannot read '{path}': {reason}", "check the path and its permissions"},
     {cfg_empty, "CFG-EMPTY", invalid_input,
      "the file is empty; a scenario needs at least 'schema' and a [patient] table",
@@ -44,6 +44,11 @@ constexpr std::array<ErrorInfo, 19> kTable{{
      "report this as a bug"},
     {io_write, "IO-WRITE", io_failure, "cannot write '{path}': {reason}", "check free space and permissions"},
     {num_failure, "NUM-FAIL", numerical_failure, "numerical failure in {stage}: {reason}", "report the scenario file"},
+    {warn_depth, "W-DEPTH", ExitStatus::ok, "{message}", "check the setting; acknowledge = [\"W-DEPTH\"] if intended"},
+    {warn_label, "W-LABEL", ExitStatus::ok, "{message}", "acknowledge = [\"W-LABEL\"] if intended"},
+    {warn_frequency, "W-FREQUENCY", ExitStatus::ok, "{message}", "acknowledge = [\"W-FREQUENCY\"] if intended"},
+    {warn_needles, "W-NEEDLES", ExitStatus::ok, "{message}", "acknowledge = [\"W-NEEDLES\"] if intended"},
+    {warn_home_device, "W-HOME-DEVICE", ExitStatus::ok, "{message}", "acknowledge = [\"W-HOME-DEVICE\"] if intended"},
     {internal, "INTERNAL", ExitStatus::internal, "internal error: {reason}", "report this as a bug"},
 }};
 
@@ -57,6 +62,15 @@ const ErrorInfo& error_info(ErrorCode code) {
 }
 
 std::vector<ErrorInfo> all_error_codes() { return {kTable.begin(), kTable.end()}; }
+
+bool is_warning(ErrorCode code) { return error_info(code).exit == ExitStatus::ok; }
+
+bool has_errors(const std::vector<Diagnostic>& diagnostics) {
+  for (const auto& d : diagnostics) {
+    if (d.severity == Severity::error) return true;
+  }
+  return false;
+}
 
 std::string format_diagnostic(const Diagnostic& d) {
   std::string where = d.where.file;

@@ -127,10 +127,10 @@ std::shared_ptr<const TableSpec> make_spec() {
           section("limits",
                   {
                       section("pen", {limit("needle_length", core::dim::length),
-                                      param::any("needle_length_label_warning", "label"),
+                                      limit("needle_length_label_warning", core::dim::length),
                                       limit("frequency", core::dim::frequency), limit("needles", core::dim::none)}),
                       section("roller", {limit("needle_length", core::dim::length),
-                                         param::any("home_length", "home devices"), limit("needles", core::dim::none)}),
+                                         limit("home_length", core::dim::length), limit("needles", core::dim::none)}),
                       section("stamp", {limit("needle_length", core::dim::length), limit("needles", core::dim::none)}),
                   }),
           section(
@@ -173,7 +173,27 @@ Limits read_limits(const ConfigTable& t, bool pen) {
   l.length_max = Length::from_si(len.get_quantity("error_max").si);
   l.needles_min = static_cast<int>(needles.get_quantity("error_min").si);
   l.needles_max = static_cast<int>(needles.get_quantity("error_max").si);
-  if (pen) l.frequency_max = Frequency::from_si(t.get_table("frequency").get_quantity("error_max").si);
+  const auto bound = [](const ConfigTable& x, const char* key) -> std::optional<double> {
+    if (!x.contains(key)) return std::nullopt;
+    return x.get_quantity(key).si;
+  };
+  const auto length = [&](const ConfigTable& x, const char* key) -> std::optional<Length> {
+    if (const auto v = bound(x, key)) return Length::from_si(*v);
+    return std::nullopt;
+  };
+  l.length_warn_min = length(len, "warn_min");
+  l.length_warn_max = length(len, "warn_max");
+  if (const auto v = bound(needles, "warn_min")) l.needles_warn_min = static_cast<int>(*v);
+  if (const auto v = bound(needles, "warn_max")) l.needles_warn_max = static_cast<int>(*v);
+  if (t.contains("needle_length_label_warning"))
+    l.label_length_max = length(t.get_table("needle_length_label_warning"), "warn_max");
+  if (t.contains("home_length")) l.home_length_max = length(t.get_table("home_length"), "warn_max");
+  if (pen) {
+    const auto& f = t.get_table("frequency");
+    l.frequency_max = Frequency::from_si(f.get_quantity("error_max").si);
+    if (const auto v = bound(f, "warn_min")) l.frequency_warn_min = Frequency::from_si(*v);
+    if (const auto v = bound(f, "warn_max")) l.frequency_warn_max = Frequency::from_si(*v);
+  }
   return l;
 }
 
@@ -321,6 +341,7 @@ class DeviceBuilder {
     if (d_.kind == Kind::stamp) stamp();
     overrides();
     check_limits(c_.limits[k]);
+    plausibility(c_.limits[k]);
     return d_;
   }
 
@@ -422,6 +443,42 @@ class DeviceBuilder {
     if (t_.contains("shaft_diameter")) d_.needle.shaft_diameter = t_.get<core::dim::length>("shaft_diameter");
     if (t_.contains("tip_radius")) d_.needle.tip_radius = t_.get<core::dim::length>("tip_radius");
     if (t_.contains("cone_half_angle")) d_.needle.cone_half_angle_rad = t_.get<core::dim::none>("cone_half_angle").si();
+  }
+
+  void warn(core::ErrorCode code, std::string_view key, const std::string& message) {
+    out_.push_back(
+        core::make_diagnostic(code, t_.where_of(key), fmt::format("device.{}", key), fmt::arg("message", message)));
+  }
+
+  // Settings a device offers but that are unusual: warnings a scenario can acknowledge.
+  void plausibility(const Limits& l) {
+    const double mm = d_.needle_length.in(core::units::mm);
+    if ((l.length_warn_min && d_.needle_length < *l.length_warn_min) ||
+        (l.length_warn_max && d_.needle_length > *l.length_warn_max)) {
+      warn(core::ErrorCode::warn_depth, "needle_length",
+           fmt::format("'device.needle_length' {:g} mm is outside the usual {:g}-{:g} mm for a {}", mm,
+                       l.length_warn_min ? l.length_warn_min->in(core::units::mm) : 0.0,
+                       l.length_warn_max ? l.length_warn_max->in(core::units::mm) : l.length_max.in(core::units::mm),
+                       to_string(d_.kind)));
+    }
+    if (l.label_length_max && d_.needle_length > *l.label_length_max) {
+      warn(core::ErrorCode::warn_label, "needle_length",
+           fmt::format("'device.needle_length' {:g} mm is deeper than the {:g} mm up to which the only FDA-authorised "
+                       "pen label evaluated safety and effectiveness",
+                       mm, l.label_length_max->in(core::units::mm)));
+    }
+    if (d_.kind == Kind::pen && l.frequency_warn_min && l.frequency_warn_max &&
+        (d_.frequency < *l.frequency_warn_min || d_.frequency > *l.frequency_warn_max)) {
+      warn(core::ErrorCode::warn_frequency, "frequency",
+           fmt::format("'device.frequency' {:g} Hz is outside the usual {:g}-{:g} Hz", d_.frequency.in(core::units::Hz),
+                       l.frequency_warn_min->in(core::units::Hz), l.frequency_warn_max->in(core::units::Hz)));
+    }
+    if ((l.needles_warn_min && d_.needles < *l.needles_warn_min) ||
+        (l.needles_warn_max && d_.needles > *l.needles_warn_max)) {
+      warn(core::ErrorCode::warn_needles, "needles",
+           fmt::format("'device.needles' {} is outside the usual {}-{} for a {}", d_.needles,
+                       l.needles_warn_min.value_or(1), l.needles_warn_max.value_or(l.needles_max), to_string(d_.kind)));
+    }
   }
 
   void check_limits(const Limits& l) {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "needlework/io/bundled.hpp"
 #include "needlework/io/provenance.hpp"
 #include "needlework/io/toml_reader.hpp"
@@ -77,6 +79,22 @@ std::shared_ptr<const TableSpec> preferences_spec() {
                 }});
 }
 
+// Home devices: needle lengths above the disputed home-use maximum warn (rules.json devices.home_rollers).
+void check_home_device(const Scenario& s, const DataBundle& data, std::vector<Diagnostic>& out) {
+  const auto& c = s.patient.conditions;
+  if (!s.device || s.device->kind == device::Kind::none || std::find(c.begin(), c.end(), "home_device_use") == c.end())
+    return;
+  const auto limit = data.devices.limits_for(device::Kind::roller).home_length_max;
+  if (!limit || s.device->needle_length <= *limit) return;
+  const auto& device_table = s.config.get_table("device");
+  out.push_back(core::make_diagnostic(
+      ErrorCode::warn_home_device, device_table.where_of("needle_length"), "device.needle_length",
+      fmt::arg("message",
+               fmt::format("'device.needle_length' {:g} mm is above the {:g} mm home-use maximum, and the patient "
+                           "lists home_device_use (sources disagree on that maximum: 0.3-1.0 mm)",
+                           s.device->needle_length.in(core::units::mm), limit->in(core::units::mm)))));
+}
+
 void check_topical(const ConfigTable& root, std::vector<Diagnostic>& out) {
   if (!root.contains("topical")) return;
   const auto& t = root.get_table("topical");
@@ -93,6 +111,12 @@ DataBundle bundled_data() { return {bundled_rules(), bundled_sites(), bundled_de
 
 std::shared_ptr<const TableSpec> scenario_spec(const DataBundle& data) {
   auto seed = param::integer("seed", 1, 0, 4294967295, "random seed: same seed, same results");
+  std::vector<WordSpec> warnings;
+  for (const auto& row : core::all_error_codes()) {
+    if (core::is_warning(row.code)) warnings.push_back({std::string(row.id), std::string(row.help)});
+  }
+  auto acknowledge =
+      param::word_list("acknowledge", warnings, "plausibility warnings the author has seen and accepts, by id");
   auto protocol = param::table("protocol", course::protocol_spec(), "the course of sessions");
   return std::make_shared<TableSpec>(TableSpec{
       "",
@@ -100,6 +124,7 @@ std::shared_ptr<const TableSpec> scenario_spec(const DataBundle& data) {
       {
           core::required(param::text("schema", std::nullopt, "file format version"), "\"needlework/1\""),
           seed,
+          acknowledge,
           core::required(param::table("patient", clinical::patient_spec(data.rules), "the person being treated"), ""),
           param::table("device", device::device_spec(data.devices), "the needling device (simulate, plan)"),
           param::table_array("treatment", course::treatment_spec(data.sites.site_names()),
@@ -158,13 +183,28 @@ Loaded load(const std::filesystem::path& path, const DataBundle& data) {
   ConfigTable protocol_defaults;
   s.protocol = course::protocol_from(table_or_defaults(s.config, *s.spec, "protocol", protocol_defaults, diags));
   check_topical(s.config, diags);
+  check_home_device(s, data, diags);
+  // Warnings leave the error list; those the file acknowledges are dropped.
+  const auto acknowledged = s.config.get_words("acknowledge");
+  std::vector<Diagnostic> errors;
+  for (auto& d : diags) {
+    if (d.severity == core::Severity::error) {
+      errors.push_back(std::move(d));
+    } else if (std::find(acknowledged.begin(), acknowledged.end(), core::error_info(d.code).id) == acknowledged.end()) {
+      s.warnings.push_back(std::move(d));
+    }
+  }
+  diags = std::move(errors);
   return out;
 }
 
 }  // namespace
 
 std::vector<Diagnostic> check_scenario(const std::filesystem::path& path, const DataBundle& data) {
-  return load(path, data).diagnostics;
+  auto loaded = load(path, data);
+  auto all = std::move(loaded.diagnostics);
+  for (auto& w : loaded.scenario.warnings) all.push_back(std::move(w));
+  return all;
 }
 
 Scenario load_scenario(const std::filesystem::path& path, const DataBundle& data) {

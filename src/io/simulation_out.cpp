@@ -72,6 +72,13 @@ ordered_json mean_channel_json(const mechanics::MeanChannel& m, const course::Ch
           {"skin_clamped_by_cartridge", m.clamped}};
 }
 
+ordered_json warnings_json(const std::vector<core::Diagnostic>& warnings) {
+  ordered_json out = ordered_json::array();
+  for (const auto& w : warnings)
+    out.push_back({{"code", std::string(core::error_info(w.code).id)}, {"message", w.message}});
+  return out;
+}
+
 }  // namespace
 
 std::string summary_json(const course::CourseResult& result, const Scenario& scenario) {
@@ -124,6 +131,7 @@ std::string summary_json(const course::CourseResult& result, const Scenario& sce
         {"outcomes", "not yet modelled"},
         {"safety", "not yet modelled"}}},
       {"device", device},
+      {"warnings", warnings_json(scenario.warnings)},
       {"channels", channels},
       {"disclaimer",
        "needlework is a research and education tool, not a medical device. Channel statistics come from "

@@ -47,6 +47,13 @@ enum class ErrorCode {
   io_write,
   // numerical failures (exit 3)
   num_failure,
+  // plausibility warnings: the run goes on (exit 0); a scenario acknowledges them one by one
+  // by id in its top-level `acknowledge = [...]`
+  warn_depth,
+  warn_label,
+  warn_frequency,
+  warn_needles,
+  warn_home_device,
   // a broken invariant inside needlework (exit 70)
   internal,
 };
@@ -92,10 +99,18 @@ std::string error_message(ErrorCode code, const Args&... named_args) {
   return fmt::format(fmt::runtime(error_info(code).message), named_args...);
 }
 
+/// True for the plausibility-warning codes (exit status ok).
+bool is_warning(ErrorCode code);
+
+/// A diagnostic built from the table; its severity follows the code (warning codes warn).
 template <typename... Args>
 Diagnostic make_diagnostic(ErrorCode code, SourceLoc where, std::string key, const Args&... named_args) {
-  return Diagnostic{Severity::error, code, std::move(where), std::move(key), error_message(code, named_args...)};
+  return Diagnostic{is_warning(code) ? Severity::warning : Severity::error, code, std::move(where), std::move(key),
+                    error_message(code, named_args...)};
 }
+
+/// True if any diagnostic is an error (not only warnings).
+bool has_errors(const std::vector<Diagnostic>& diagnostics);
 
 /// The exception every needlework library function throws.
 class Error : public std::runtime_error {

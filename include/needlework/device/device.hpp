@@ -10,6 +10,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,12 @@ struct Limits {
   Length length_min, length_max;  // error outside (min exclusive for pens)
   Frequency frequency_max;        // pens only
   int needles_min = 1, needles_max = 1000;
+  // Plausibility: a setting outside these warns (W-DEPTH, W-LABEL, W-FREQUENCY, W-NEEDLES, W-HOME-DEVICE).
+  std::optional<Length> length_warn_min, length_warn_max;
+  std::optional<Length> label_length_max;  // pens: the only FDA-authorised label stops here
+  std::optional<Length> home_length_max;   // rollers: disputed home-use maximum
+  std::optional<Frequency> frequency_warn_min, frequency_warn_max;
+  std::optional<int> needles_warn_min, needles_warn_max;
 };
 
 struct OperatorPrior {
@@ -85,6 +92,8 @@ struct StampModel {
 
 /// Everything in data/device/devices.toml that the model uses.
 struct Catalogue {
+  /// Limits of a device kind (pen, roller, stamp). Precondition: kind != none.
+  const Limits& limits_for(Kind kind) const { return limits[static_cast<int>(kind)]; }
   Limits limits[3];  // pen, roller, stamp
   OperatorPrior operators[3];
   Needle needles[3];

@@ -45,9 +45,11 @@ struct Scenario {
   std::optional<device::Device> device;  // present when the file has [device]
   std::vector<course::TreatmentArea> treatments;
   course::Protocol protocol;
+  std::vector<core::Diagnostic> warnings;  // plausibility warnings not acknowledged by the file
 };
 
-/// Every problem in a scenario file (empty = valid). Never throws for bad input.
+/// Every problem in a scenario file: errors, and warnings the file does not acknowledge (a file
+/// with warnings only is valid). Never throws for bad input.
 std::vector<core::Diagnostic> check_scenario(const std::filesystem::path& path, const DataBundle& data);
 
 /// Loads a valid scenario or throws core::Error carrying every diagnostic.
