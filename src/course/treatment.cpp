@@ -18,6 +18,7 @@ std::vector<WordSpec> words(std::initializer_list<std::pair<const char*, const c
 
 std::shared_ptr<const TableSpec> treatment_spec(const std::vector<std::string>& sites) {
   std::vector<WordSpec> site_words;
+  site_words.reserve(sites.size());
   for (const auto& s : sites) site_words.push_back({s, ""});
   auto baseline = std::make_shared<TableSpec>(
       TableSpec{"baseline",
@@ -45,47 +46,54 @@ std::shared_ptr<const TableSpec> treatment_spec(const std::vector<std::string>& 
       core::optional_(param::word("scar_type", words({{"rolling", ""}, {"boxcar", ""}, {"icepick", ""}, {"mixed", ""}}),
                                   "", "acne_scars only: the dominant scar type"));
   scar.example_text = "\"rolling\"";
-  return std::make_shared<TableSpec>(
-      TableSpec{"treatment",
-                "one treated area",
-                {
-                    core::required(param::word("site", site_words, "", "body site"), "\"cheek\""),
-                    core::required(param::word("concern",
-                                               words({{"acne_scars", ""},
-                                                      {"wrinkles", ""},
-                                                      {"enlarged_pores", ""},
-                                                      {"hyperpigmentation", ""},
-                                                      {"melasma", ""},
-                                                      {"uneven_tone", ""},
-                                                      {"laxity", ""},
-                                                      {"stretch_marks", ""},
-                                                      {"surgical_scar", ""},
-                                                      {"alopecia", ""},
-                                                      {"rejuvenation", ""},
-                                                      {"drug_delivery", ""}}),
-                                               "", "what is being treated"),
-                                   "\"acne_scars\""),
-                    scar,
-                    baseline_param,
-                    param::quantity("area", core::dim::area, "30 cm2", "0.5 cm2", "2000 cm2", "treated area"),
-                    param::integer("passes", 4, 1, 20, "passes over the area per session"),
-                }});
+  return std::make_shared<TableSpec>(TableSpec{
+      "treatment",
+      "one treated area",
+      {
+          core::required(param::word("site", site_words, "", "body site"), "\"cheek\""),
+          core::required(param::word("concern",
+                                     words({{"acne_scars", ""},
+                                            {"wrinkles", ""},
+                                            {"enlarged_pores", ""},
+                                            {"hyperpigmentation", ""},
+                                            {"melasma", ""},
+                                            {"uneven_tone", ""},
+                                            {"laxity", ""},
+                                            {"stretch_marks", ""},
+                                            {"surgical_scar", ""},
+                                            {"alopecia", ""},
+                                            {"rejuvenation", ""},
+                                            {"drug_delivery", ""}}),
+                                     "", "what is being treated"),
+                         "\"acne_scars\""),
+          scar,
+          baseline_param,
+          core::sourced(param::quantity("area", core::dim::area, "30 cm2", "0.5 cm2", "2000 cm2",
+                                        "treated area (30 cm2: both cheeks)"),
+                        "assumption"),
+          core::sourced(param::integer("passes", 4, 1, 20, "passes over the area per session (4-10 in scar studies)"),
+                        "S05"),
+      }});
 }
 
 std::shared_ptr<const TableSpec> protocol_spec() {
   auto start = core::optional_(
       param::date("start", "first session; dates in screening and plans count from it (default: today)"));
   start.example_text = "\"2026-12-01\"";
-  return std::make_shared<TableSpec>(
-      TableSpec{"protocol",
-                "the course of sessions",
-                {
-                    param::integer("sessions", 5, 1, 20, "number of sessions"),
-                    param::quantity("interval", core::dim::time, "4 wk", "1 wk", "52 wk", "time between sessions"),
-                    param::quantity("follow_up", core::dim::time, "6 mo", "0 d", "5 yr",
-                                    "outcomes are reported this long after the last session"),
-                    start,
-                }});
+  return std::make_shared<TableSpec>(TableSpec{
+      "protocol",
+      "the course of sessions",
+      {
+          core::sourced(
+              param::integer("sessions", 5, 1, 20, "number of sessions (3-6 usual; 1-12 in acne-scar studies)"),
+              "S05, S09"),
+          core::sourced(param::quantity("interval", core::dim::time, "4 wk", "1 wk", "52 wk",
+                                        "time between sessions (typically 4 weeks)"),
+                        "S05, S09"),
+          param::quantity("follow_up", core::dim::time, "6 mo", "0 d", "5 yr",
+                          "outcomes are reported this long after the last session"),
+          start,
+      }});
 }
 
 TreatmentArea treatment_from(const core::ConfigTable& t, std::size_t index,

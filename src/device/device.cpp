@@ -66,7 +66,8 @@ std::vector<std::array<double, 2>> needle_layout(Layout layout, int n, Length fo
   const int side = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(n))));
   const double pitch = 2.0 * radius_mm / side;
   for (int i = 0; i < n; ++i) {
-    out.push_back({(i % side - (side - 1) / 2.0) * pitch, (i / side - (side - 1) / 2.0) * pitch});
+    const int column = i % side, row = i / side;  // integer division: the grid row
+    out.push_back({(column - (side - 1) / 2.0) * pitch, (row - (side - 1) / 2.0) * pitch});
   }
   return out;
 }
@@ -113,7 +114,7 @@ std::vector<core::ParamSpec> needle_params() {
 }
 
 std::shared_ptr<const TableSpec> make_spec() {
-  auto named = [](const char* name, std::vector<const char*> facts) {
+  auto named = [](const char* name, const std::vector<const char*>& facts) {
     std::vector<core::ParamSpec> params{core::required(param::text("name", std::nullopt, "name"), "\"x\"")};
     for (const char* f : facts) params.push_back(param::fact(f, f));
     return std::make_shared<TableSpec>(TableSpec{name, name, params});
@@ -298,27 +299,30 @@ std::shared_ptr<const TableSpec> device_spec(const Catalogue& c) {
   cone.example_text = "\"7.5 deg\"";
   cone.quantity_name = "an angle";
   cone.range_unit = "deg";
-  return std::make_shared<TableSpec>(
-      TableSpec{"device",
-                "the needling device",
-                {
-                    param::word("kind",
-                                {{"pen", "motorised pen stamping a cartridge"},
-                                 {"roller", "drum roller"},
-                                 {"stamp", "fixed pattern pressed down"},
-                                 {"none", "no needling: topicals only (control arm)"}},
-                                "pen", "device type"),
-                    model,
-                    cartridge,
-                    param::quantity("needle_length", core::dim::length, "1.5 mm", "0.1 mm", "3 mm",
-                                    "pen: depth setting; roller / stamp: needle length"),
-                    needles,
-                    frequency,
-                    speed,
-                    shaft,
-                    tip,
-                    cone,
-                }});
+  return std::make_shared<TableSpec>(TableSpec{
+      "device",
+      "the needling device",
+      {
+          param::word("kind",
+                      {{"pen", "motorised pen stamping a cartridge"},
+                       {"roller", "drum roller"},
+                       {"stamp", "fixed pattern pressed down"},
+                       {"none", "no needling: topicals only (control arm)"}},
+                      "pen", "device type"),
+          model,
+          cartridge,
+          core::sourced(
+              param::quantity(
+                  "needle_length", core::dim::length, "1.5 mm", "0.1 mm", "3 mm",
+                  "pen: depth setting; roller / stamp: needle length (1.5 mm: typical for atrophic acne scars)"),
+              "S05, S06"),
+          needles,
+          frequency,
+          speed,
+          shaft,
+          tip,
+          cone,
+      }});
 }
 
 namespace {
@@ -346,7 +350,7 @@ class DeviceBuilder {
   }
 
  private:
-  void problem(std::string_view key, std::string message) {
+  void problem(std::string_view key, const std::string& message) {
     out_.push_back(core::make_diagnostic(ErrorCode::cfg_consistency, t_.where_of(key), fmt::format("device.{}", key),
                                          fmt::arg("message", message)));
   }

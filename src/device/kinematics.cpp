@@ -29,11 +29,19 @@ double swath_mm(const Device& d) {
   return d.kind == Kind::roller ? d.drum_width.in(core::units::mm) : d.footprint_diameter.in(core::units::mm);
 }
 
-// Spacing of stamps (pen) or needle rows (roller) along a stroke.
-double step_mm(const Device& d) {
+// Nominal spacing of stamps (pen: v / f) or needle rows (roller: pi D / n_ring) along a stroke.
+double nominal_step_mm(const Device& d) {
   if (d.kind == Kind::pen) return d.operator_prior.speed.in(core::units::mm_per_s) / d.frequency.in(core::units::Hz);
   return kPi * d.drum_diameter.in(core::units::mm) / std::max(d.needles_per_ring, 1);
 }
+
+// Like the strokes across, the steps along a stroke come in a whole number per stroke (the hand
+// speed adjusts by less than half a step over the stroke): every stroke lays the same count.
+std::size_t steps_per_stroke(const Device& d, double side) {
+  return std::max<std::size_t>(1, static_cast<std::size_t>(std::lround(side / nominal_step_mm(d))));
+}
+
+double step_mm(const Device& d, double side) { return side / static_cast<double>(steps_per_stroke(d, side)); }
 
 std::size_t per_step(const Device& d) {
   return d.kind == Kind::roller ? static_cast<std::size_t>(d.rings) : d.needle_offsets_mm.size();
@@ -60,15 +68,12 @@ std::vector<Stroke> plan_strokes(const Device& d, double side, int passes, std::
   // nearest whole number to side / w, so every pass lays the same number of punctures.
   const auto lines = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::lround(side / swath_mm(d))));
   const double spacing = side / static_cast<double>(lines);
-  const double step = step_mm(d);
   for (int p = 0; p < passes; ++p) {
     const double phase = stream(seed, session, static_cast<std::uint64_t>(p), "stroke_phase").uniform(0) * spacing;
     for (std::uint64_t line = 0; line < lines; ++line) {
       const double offset = phase + static_cast<double>(line) * spacing;
       const auto entity = (static_cast<std::uint64_t>(p) << 32) | line;
-      const double start = stream(seed, session, entity, "stamp_phase").uniform(0) * step;
-      const auto steps = static_cast<std::size_t>(std::floor((side - start) / step)) + 1;
-      strokes.push_back({p, offset, entity, steps * per_step(d), 0});
+      strokes.push_back({p, offset, entity, steps_per_stroke(d, side) * per_step(d), 0});
     }
   }
   return strokes;
@@ -94,7 +99,7 @@ void lay_stroke(const Device& d, const Stroke& s, double side, std::uint64_t see
     }
     return;
   }
-  const double step = step_mm(d);
+  const double step = step_mm(d, side);
   const double start = stream(seed, session, s.entity, "stamp_phase").uniform(0) * step;
   const auto jitter = stream(seed, session, s.entity, "hand_jitter");
   const double sd = kHandJitter * swath_mm(d);

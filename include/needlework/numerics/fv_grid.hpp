@@ -27,9 +27,9 @@ struct LayerSpacing {
 
 /// Cell thicknesses through a stack of layers, top first.
 struct GradedSpacing {
-  std::vector<double> dz_m;                // one per cell, top first; layer interfaces are cell faces
-  std::vector<std::uint32_t> layer;        // layer index of every cell
-  std::vector<std::size_t> first_cell;     // first cell of each layer, plus one past the last cell
+  std::vector<double> dz_m;             // one per cell, top first; layer interfaces are cell faces
+  std::vector<std::uint32_t> layer;     // layer index of every cell
+  std::vector<std::size_t> first_cell;  // first cell of each layer, plus one past the last cell
 };
 
 /// Builds the z-spacing of a layer stack: every layer interface is a cell face, no cell is
