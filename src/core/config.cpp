@@ -57,6 +57,15 @@ const std::string& ConfigTable::get_text(std::string_view key) const { return ex
 Date ConfigTable::get_date(std::string_view key) const { return expect<Date>(at(key), key); }
 DynQuantity ConfigTable::get_quantity(std::string_view key) const { return expect<DynQuantity>(at(key), key); }
 const ConfigTable& ConfigTable::get_table(std::string_view key) const { return expect<ConfigTable>(at(key), key); }
+ConfigTable& ConfigTable::get_table_mut(std::string_view key) {
+  for (auto& e : entries_) {
+    if (e.key == key) {
+      if (auto* t = std::get_if<ConfigTable>(&e.value.value())) return *t;
+    }
+  }
+  raise(ErrorCode::internal, fmt::arg("reason", fmt::format("table '{}' not present after validation", key)));
+}
+
 const ConfigArray& ConfigTable::get_array(std::string_view key) const { return expect<ConfigArray>(at(key), key); }
 std::vector<std::string> ConfigTable::get_words(std::string_view key) const {
   std::vector<std::string> out;

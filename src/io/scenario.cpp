@@ -12,6 +12,7 @@ namespace nw::io {
 
 namespace param = core::param;
 using core::ConfigTable;
+using core::ConfigValue;
 using core::Diagnostic;
 using core::ErrorCode;
 using core::TableSpec;
@@ -77,6 +78,23 @@ std::shared_ptr<const TableSpec> preferences_spec() {
                                     "downtime the patient accepts per session"),
                     param::integer("max_sessions", 6, 1, 20, "most sessions the patient accepts"),
                 }});
+}
+
+// The effective configuration names what the catalogue filled in (model, cartridge, needle
+// geometry, hand speed), not only what the file said.
+void record_resolved_device(const device::Device& d, ConfigTable& t) {
+  if (d.kind == device::Kind::none) return;
+  const auto q = [](double si, core::Dimension dim) { return ConfigValue(core::DynQuantity{si, dim}); };
+  t.set("model", ConfigValue(d.model));
+  if (d.kind == device::Kind::pen) {
+    t.set("cartridge", ConfigValue(d.cartridge));
+    t.set("frequency", q(d.frequency.si(), core::dim::frequency));
+  }
+  t.set("needles", ConfigValue(static_cast<std::int64_t>(d.needles)));
+  t.set("hand_speed", q(d.operator_prior.speed.si(), core::dim::velocity));
+  t.set("shaft_diameter", q(d.needle.shaft_diameter.si(), core::dim::length));
+  t.set("tip_radius", q(d.needle.tip_radius.si(), core::dim::length));
+  t.set("cone_half_angle", q(d.needle.cone_half_angle_rad, core::dim::none));
 }
 
 // Home devices: needle lengths above the disputed home-use maximum warn (rules.json devices.home_rollers).
@@ -175,7 +193,10 @@ Loaded load(const std::filesystem::path& path, const DataBundle& data) {
   if (!diags.empty()) return out;
   s.seed = static_cast<std::uint64_t>(s.config.get_int("seed"));
   s.patient = clinical::patient_from(s.config.get_table("patient"), diags);
-  if (s.config.contains("device")) s.device = device::device_from(s.config.get_table("device"), data.devices, diags);
+  if (s.config.contains("device")) {
+    s.device = device::device_from(s.config.get_table("device"), data.devices, diags);
+    record_resolved_device(*s.device, s.config.get_table_mut("device"));
+  }
   const auto& treatments = s.config.get_array("treatment");
   for (std::size_t i = 0; i < treatments.size(); ++i) {
     s.treatments.push_back(course::treatment_from(*treatments[i].get_if<ConfigTable>(), i, diags));

@@ -128,8 +128,8 @@ void DiffusionOperator::assemble(const DiffusionCoefficients& c) {
         stiffness_.cy[p] = transmissibility(g.y_face_area_m2(k), hy2, dk[p], hy2, dk[q]);
       }
       if (k + 1 < nz) {
-        stiffness_.cz[p] = transmissibility(g.horizontal_area_m2(i), 0.5 * g.dz_m(k), dk[p], 0.5 * g.dz_m(k + 1),
-                                            dk[p + 1]);
+        stiffness_.cz[p] =
+            transmissibility(g.horizontal_area_m2(i), 0.5 * g.dz_m(k), dk[p], 0.5 * g.dz_m(k + 1), dk[p + 1]);
       }
     }
   }
@@ -178,7 +178,8 @@ void DiffusionOperator::apply(std::span<const double> u, std::span<double> out) 
   numerics::apply(stiffness_, u, out);
   const auto n = static_cast<Index>(out.size());
 #pragma omp parallel for schedule(static) if (out.size() >= kParallelMin)
-  for (Index p = 0; p < n; ++p) out[static_cast<std::size_t>(p)] = load_[static_cast<std::size_t>(p)] - out[static_cast<std::size_t>(p)];
+  for (Index p = 0; p < n; ++p)
+    out[static_cast<std::size_t>(p)] = load_[static_cast<std::size_t>(p)] - out[static_cast<std::size_t>(p)];
 }
 
 StencilMatrix DiffusionOperator::system_matrix(double sigma_per_s) const {

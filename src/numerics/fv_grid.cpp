@@ -86,7 +86,8 @@ GradedSpacing graded_spacing(std::span<const LayerSpacing> layers, double max_ra
     if (!ok) continue;
     out.layer.resize(out.dz_m.size());
     for (std::size_t l = 0; l < layers.size(); ++l) {
-      for (std::size_t c = out.first_cell[l]; c < out.first_cell[l + 1]; ++c) out.layer[c] = static_cast<std::uint32_t>(l);
+      for (std::size_t c = out.first_cell[l]; c < out.first_cell[l + 1]; ++c)
+        out.layer[c] = static_cast<std::uint32_t>(l);
     }
     return out;
   }

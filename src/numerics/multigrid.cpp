@@ -309,7 +309,8 @@ SolveReport MultigridSolver::solve(std::span<const double> b, std::span<double> 
   bool restart = true;
   double pq_prev = 0;
   while (true) {
-    if (!std::isfinite(rnorm)) fail("linear solver", fmt::format("non-finite residual after {} iterations", rep.iterations));
+    if (!std::isfinite(rnorm))
+      fail("linear solver", fmt::format("non-finite residual after {} iterations", rep.iterations));
     if (rnorm <= tol) {
       // Confirm with the true residual (the recursive one drifts); restart from it if needed.
       residual(a, b, x, r_);

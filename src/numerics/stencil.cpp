@@ -41,8 +41,7 @@ void apply_column(const StencilMatrix& m, const Columns& c, const double* u, dou
 
 }  // namespace
 
-StencilMatrix StencilMatrix::zeros(std::size_t nx, std::size_t ny, std::size_t nz, bool periodic_x,
-                                   bool periodic_y) {
+StencilMatrix StencilMatrix::zeros(std::size_t nx, std::size_t ny, std::size_t nz, bool periodic_x, bool periodic_y) {
   StencilMatrix m;
   m.nx = nx;
   m.ny = ny;

@@ -54,6 +54,8 @@ class ConfigTable {
     return get_quantity(key).as<D>();
   }
   const ConfigTable& get_table(std::string_view key) const;
+  /// Mutable access to a nested table (to record values resolved after validation).
+  ConfigTable& get_table_mut(std::string_view key);
   const ConfigArray& get_array(std::string_view key) const;
   /// Elements of a word_list or text_list.
   std::vector<std::string> get_words(std::string_view key) const;

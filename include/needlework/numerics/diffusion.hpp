@@ -47,9 +47,9 @@ enum class BoundaryKind { zero_flux, dirichlet, robin, periodic };
 /// cell in FvGrid::face_cell() order and overrides the uniform value.
 struct BoundaryCondition {
   BoundaryKind kind = BoundaryKind::zero_flux;
-  double value = 0;                   // dirichlet: C_b [amount/m^3]; robin: U_out [amount/m^3]
-  double h_m_per_s = 0;               // robin: mass-transfer coefficient h >= 0 [m/s]
-  std::vector<double> values;         // per face cell, overrides `value`
+  double value = 0;                      // dirichlet: C_b [amount/m^3]; robin: U_out [amount/m^3]
+  double h_m_per_s = 0;                  // robin: mass-transfer coefficient h >= 0 [m/s]
+  std::vector<double> values;            // per face cell, overrides `value`
   std::vector<double> h_values_m_per_s;  // per face cell, overrides `h_m_per_s`
 };
 
@@ -68,8 +68,8 @@ struct DiffusionCoefficients {
 /// The rates of change of the mass, split by cause [amount/s].
 struct FluxRates {
   std::array<double, kBoxFaces> boundary_in{};  // into the domain through each face (negative: out)
-  double sink = 0;                               // removed by k_sink (>= 0 for U >= 0)
-  double source = 0;                             // added by q
+  double sink = 0;                              // removed by k_sink (>= 0 for U >= 0)
+  double source = 0;                            // added by q
   /// d(mass)/dt = sum boundary_in + source - sink.
   double net() const;
 };

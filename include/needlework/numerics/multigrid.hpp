@@ -51,10 +51,10 @@ struct SolverOptions {
 
 struct SolveReport {
   int iterations = 0;
-  double initial_residual = 0;   // ||b - M x0||_2
-  double final_residual = 0;     // ||b - M x||_2, recomputed from x (not the recursive one)
-  double rhs_norm = 0;           // ||b||_2
-  double residual_sum = 0;       // sum_p (b - M x)_p after the conservation shift
+  double initial_residual = 0;  // ||b - M x0||_2
+  double final_residual = 0;    // ||b - M x||_2, recomputed from x (not the recursive one)
+  double rhs_norm = 0;          // ||b||_2
+  double residual_sum = 0;      // sum_p (b - M x)_p after the conservation shift
   std::size_t levels = 0;
   double relative_residual() const { return rhs_norm > 0 ? final_residual / rhs_norm : final_residual; }
 };
