@@ -731,12 +731,14 @@ std::string effective_value(const ConfigValue& v, const ParamSpec* p) {
   return v.to_text();
 }
 
+// Keys in the order the spec declares them, so the effective configuration has one canonical form.
 void effective_body(std::string& out, const ConfigTable& t, const TableSpec& spec, bool skip_sections) {
-  for (const auto& e : t.entries()) {
-    const auto* p = spec.find(e.key);
-    const bool section = p && (p->type == ParamType::table || p->type == ParamType::table_array);
+  for (const auto& p : spec.params) {
+    const auto* v = t.find(p.key);
+    if (v == nullptr) continue;
+    const bool section = p.type == ParamType::table || p.type == ParamType::table_array;
     if (skip_sections && section) continue;
-    out += fmt::format("{} = {}\n", e.key, effective_value(e.value, p));
+    out += fmt::format("{} = {}\n", p.key, effective_value(*v, &p));
   }
 }
 
@@ -745,17 +747,16 @@ void effective_body(std::string& out, const ConfigTable& t, const TableSpec& spe
 std::string render_effective(const ConfigTable& validated, const TableSpec& spec) {
   std::string out = "# Effective configuration: every default filled in, quantities in canonical units.\n";
   effective_body(out, validated, spec, true);
-  for (const auto& e : validated.entries()) {
-    const auto* p = spec.find(e.key);
-    if (!p || !p->table) continue;
-    if (p->type == ParamType::table) {
-      out += fmt::format("\n[{}]\n", e.key);
-      effective_body(out, e.value.get_if<ConfigTable>() ? *e.value.get_if<ConfigTable>() : ConfigTable{}, *p->table,
-                     false);
-    } else if (const auto* items = e.value.get_if<ConfigArray>()) {
+  for (const auto& p : spec.params) {
+    const auto* v = validated.find(p.key);
+    if (v == nullptr || !p.table) continue;
+    if (const auto* t = v->get_if<ConfigTable>(); t && p.type == ParamType::table) {
+      out += fmt::format("\n[{}]\n", p.key);
+      effective_body(out, *t, *p.table, false);
+    } else if (const auto* items = v->get_if<ConfigArray>()) {
       for (const auto& item : *items) {
-        out += fmt::format("\n[[{}]]\n", e.key);
-        if (const auto* t = item.get_if<ConfigTable>()) effective_body(out, *t, *p->table, false);
+        out += fmt::format("\n[[{}]]\n", p.key);
+        if (const auto* element = item.get_if<ConfigTable>()) effective_body(out, *element, *p.table, false);
       }
     }
   }

@@ -54,31 +54,31 @@ struct TimeStepperOptions {
   /// Fixed mode: the step [s] (> 0 required). Adaptive mode: the first step [s]; 0 means 1e-6
   /// of the first interval passed to advance_to().
   double dt_initial_s = 0;
-  double dt_min_s = 0;  // adaptive: Error num_failure below this step [s]; 0 means 1e-12 of the interval
-  double dt_max_s = 0;  // adaptive: largest step [s]; 0 means none
-  double rtol = 1e-3;   // relative local error per step (adaptive)
-  double atol = 0;      // absolute local error in U [amount/m^3] (adaptive)
+  double dt_min_s = 0;           // adaptive: Error num_failure below this step [s]; 0 means 1e-12 of the interval
+  double dt_max_s = 0;           // adaptive: largest step [s]; 0 means none
+  double rtol = 1e-3;            // relative local error per step (adaptive)
+  double atol = 0;               // absolute local error in U [amount/m^3] (adaptive)
   double floor_fraction = 1e-3;  // errors of U_p below floor * max|U| are weighed as at that floor
   SolverOptions solver;
 };
 
 /// Cumulative amounts since the start [amount].
 struct MassLedger {
-  double initial = 0;                            // sum V K U at t0
-  std::array<double, kBoxFaces> boundary_in{};   // that entered through each face (negative: left)
-  double cleared = 0;                            // removed by the sink term
-  double produced = 0;                           // added by the source term
-  double stored = 0;                             // sum V K U now
-  double inflow() const;                         // sum of boundary_in
+  double initial = 0;                           // sum V K U at t0
+  std::array<double, kBoxFaces> boundary_in{};  // that entered through each face (negative: left)
+  double cleared = 0;                           // removed by the sink term
+  double produced = 0;                          // added by the source term
+  double stored = 0;                            // sum V K U now
+  double inflow() const;                        // sum of boundary_in
   /// stored - (initial + inflow + produced - cleared): zero up to round-off.
   double defect() const;
 };
 
 struct StepperStats {
-  std::size_t steps = 0;           // accepted
+  std::size_t steps = 0;  // accepted
   std::size_t rejected = 0;
   std::size_t solves = 0;
-  std::size_t setups = 0;          // multigrid hierarchies built
+  std::size_t setups = 0;  // multigrid hierarchies built
   std::size_t linear_iterations = 0;
   int max_linear_iterations = 0;
   double max_relative_residual = 0;
@@ -124,7 +124,7 @@ class TimeStepper {
   std::vector<double> m_, m_prev_;            // m^n, m^{n-1}
   std::vector<double> u_new_, pred_, rhs_, est_;
   double t_prev_ = 0, t_prev2_ = 0;
-  int history_ = 0;  // how many past solutions (before U^n) are valid: 0, 1 or 2
+  int history_ = 0;                               // how many past solutions (before U^n) are valid: 0, 1 or 2
   std::array<double, kBoxFaces + 2> phi_prev_{};  // faces, sink, source credited by the last step
   double dt_next_ = 0;
   double sigma_setup_ = -1;  // a / h of the current hierarchy (-1: none)
