@@ -18,8 +18,8 @@ using core::SourceLoc;
 
 namespace {
 
-[[noreturn]] void fail(ErrorCode code, SourceLoc where, auto&&... args) {
-  throw core::Error({core::make_diagnostic(code, std::move(where), "", args...)});
+[[noreturn]] void fail(ErrorCode code, const SourceLoc& where, auto&&... args) {
+  throw core::Error({core::make_diagnostic(code, where, "", args...)});
 }
 
 // Returns the offset of the first byte that is not valid UTF-8 (or a NUL), or npos.
