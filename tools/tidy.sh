@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake --preset dev >/dev/null
-mapfile -t files < <(find src apps -name '*.cpp')
+mapfile -t files < <(git ls-files 'src/*.cpp' 'apps/*.cpp')
 clang-tidy -p build/dev --quiet "${files[@]}"
 echo "tidy: ${#files[@]} files clean"
