@@ -1,0 +1,159 @@
+#include "needlework/numerics/stencil.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+#include "needlework/core/error.hpp"
+#include "stencil_columns.hpp"
+
+namespace nw::numerics {
+namespace {
+
+constexpr std::size_t kBlock = 2048;            // reduction block: fixed, so sums do not depend on threads
+constexpr std::size_t kParallelMin = 1U << 14;  // below this many entries a loop runs on one thread
+
+using Index = std::int64_t;
+using detail::Columns;
+using detail::columns_of;
+
+// out[k] = (M u)[k] for the cells of one column.
+void apply_column(const StencilMatrix& m, const Columns& c, const double* u, double* out) {
+  const std::size_t nz = m.nz;
+  const double* uc = u + c.self;
+  const double* s = m.excess.data() + c.self;
+  for (std::size_t k = 0; k < nz; ++k) out[k] = s[k] * uc[k];
+  const auto add = [&](std::size_t nb, const double* coupling) {
+    const double* un = u + nb;
+    for (std::size_t k = 0; k < nz; ++k) out[k] += coupling[k] * (uc[k] - un[k]);
+  };
+  if (c.xp != Columns::npos) add(c.xp, m.cx.data() + c.self);
+  if (c.xm != Columns::npos) add(c.xm, m.cx.data() + c.xm);
+  if (c.yp != Columns::npos) add(c.yp, m.cy.data() + c.self);
+  if (c.ym != Columns::npos) add(c.ym, m.cy.data() + c.ym);
+  if (nz > 1) {
+    const double* cz = m.cz.data() + c.self;
+    out[0] += cz[0] * (uc[0] - uc[1]);
+    for (std::size_t k = 1; k + 1 < nz; ++k) out[k] += cz[k] * (uc[k] - uc[k + 1]) + cz[k - 1] * (uc[k] - uc[k - 1]);
+    out[nz - 1] += cz[nz - 2] * (uc[nz - 1] - uc[nz - 2]);
+  }
+}
+
+}  // namespace
+
+StencilMatrix StencilMatrix::zeros(std::size_t nx, std::size_t ny, std::size_t nz, bool periodic_x, bool periodic_y) {
+  StencilMatrix m;
+  m.nx = nx;
+  m.ny = ny;
+  m.nz = nz;
+  m.periodic_x = periodic_x;
+  m.periodic_y = periodic_y;
+  const std::size_t n = nx * ny * nz;
+  m.excess.assign(n, 0.0);
+  m.cx.assign(n, 0.0);
+  m.cy.assign(n, 0.0);
+  m.cz.assign(n, 0.0);
+  return m;
+}
+
+void StencilMatrix::check() const {
+  const auto fail = [](const char* what) {
+    core::raise(core::ErrorCode::internal, fmt::arg("reason", fmt::format("stencil matrix: {}", what)));
+  };
+  const std::size_t n = size();
+  if (nx == 0 || ny == 0 || nz == 0) fail("empty shape");
+  if (excess.size() != n || cx.size() != n || cy.size() != n || cz.size() != n) fail("array sizes do not match");
+  for (std::size_t p = 0; p < n; ++p) {
+    for (double v : {excess[p], cx[p], cy[p], cz[p]}) {
+      if (!(std::isfinite(v) && v >= 0)) fail("entries must be finite and >= 0");
+    }
+  }
+  for (std::size_t j = 0; j < ny; ++j) {
+    for (std::size_t i = 0; i < nx; ++i) {
+      for (std::size_t k = 0; k < nz; ++k) {
+        const std::size_t p = index(i, j, k);
+        if (i + 1 == nx && !periodic_x && nx > 1 && cx[p] != 0) fail("cx must be 0 on the last x cell");
+        if (j + 1 == ny && !periodic_y && ny > 1 && cy[p] != 0) fail("cy must be 0 on the last y cell");
+        if (k + 1 == nz && cz[p] != 0) fail("cz must be 0 on the last z cell");
+      }
+    }
+  }
+}
+
+void apply(const StencilMatrix& m, std::span<const double> u, std::span<double> out) {
+  const auto ncol = static_cast<Index>(m.nx * m.ny);
+#pragma omp parallel for schedule(static) if (m.size() >= kParallelMin)
+  for (Index col = 0; col < ncol; ++col) {
+    const auto i = static_cast<std::size_t>(col) % m.nx, j = static_cast<std::size_t>(col) / m.nx;
+    const Columns c = columns_of(m, i, j);
+    apply_column(m, c, u.data(), out.data() + c.self);
+  }
+}
+
+double residual(const StencilMatrix& m, std::span<const double> b, std::span<const double> u, std::span<double> r) {
+  const auto ncol = static_cast<Index>(m.nx * m.ny);
+  const std::size_t nz = m.nz;
+  std::vector<double> column_sums(static_cast<std::size_t>(ncol));
+#pragma omp parallel if (m.size() >= kParallelMin)
+  {
+    std::vector<double> mu(nz);
+#pragma omp for schedule(static)
+    for (Index col = 0; col < ncol; ++col) {
+      const auto i = static_cast<std::size_t>(col) % m.nx, j = static_cast<std::size_t>(col) / m.nx;
+      const Columns c = columns_of(m, i, j);
+      apply_column(m, c, u.data(), mu.data());
+      double s = 0;
+      for (std::size_t k = 0; k < nz; ++k) {
+        r[c.self + k] = b[c.self + k] - mu[k];
+        s += r[c.self + k];
+      }
+      column_sums[static_cast<std::size_t>(col)] = s;
+    }
+  }
+  double total = 0;
+  for (double s : column_sums) total += s;
+  return total;
+}
+
+double dot(std::span<const double> a, std::span<const double> b) {
+  const std::size_t n = a.size();
+  const std::size_t blocks = (n + kBlock - 1) / kBlock;
+  std::vector<double> partial(blocks);
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+  for (Index blk = 0; blk < static_cast<Index>(blocks); ++blk) {
+    const std::size_t lo = static_cast<std::size_t>(blk) * kBlock, hi = std::min(n, lo + kBlock);
+    double acc[4] = {0, 0, 0, 0};
+    std::size_t p = lo;
+    for (; p + 4 <= hi; p += 4) {
+      acc[0] += a[p] * b[p];
+      acc[1] += a[p + 1] * b[p + 1];
+      acc[2] += a[p + 2] * b[p + 2];
+      acc[3] += a[p + 3] * b[p + 3];
+    }
+    for (; p < hi; ++p) acc[0] += a[p] * b[p];
+    partial[static_cast<std::size_t>(blk)] = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+  }
+  double total = 0;
+  for (double s : partial) total += s;
+  return total;
+}
+
+double sum(std::span<const double> a) {
+  const std::size_t n = a.size();
+  const std::size_t blocks = (n + kBlock - 1) / kBlock;
+  std::vector<double> partial(blocks);
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+  for (Index blk = 0; blk < static_cast<Index>(blocks); ++blk) {
+    const std::size_t lo = static_cast<std::size_t>(blk) * kBlock, hi = std::min(n, lo + kBlock);
+    double s = 0;
+    for (std::size_t p = lo; p < hi; ++p) s += a[p];
+    partial[static_cast<std::size_t>(blk)] = s;
+  }
+  double total = 0;
+  for (double s : partial) total += s;
+  return total;
+}
+
+double norm2(std::span<const double> a) { return std::sqrt(dot(a, a)); }
+
+}  // namespace nw::numerics
