@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -146,10 +147,30 @@ std::string channels_csv(const course::CourseResult& result) {
   for (std::size_t a = 0; a < result.areas.size(); ++a) {
     const auto& c = result.areas[a].channels;
     const auto& site = result.areas[a].treatment.site;
+    // std::to_chars with a fixed precision: the same bytes as "{:.Nf}" at half the cost of fmt's
+    // per-row format parsing (a full face is ~2 M rows; docs/performance.md).
+    char buffer[256];
+    const auto fixed = [&buffer](char* p, float v, int precision) {
+      p = std::to_chars(p, buffer + sizeof buffer, v, std::chars_format::fixed, precision).ptr;
+      *p++ = ',';
+      return p;
+    };
+    const auto prefix = fmt::format("{},{},", a, site);
     for (std::size_t i = 0; i < c.size(); ++i) {
-      fmt::format_to(std::back_inserter(out), "{},{},{},{:.4f},{:.4f},{:.2f},{:.2f},{:.2f},{:.2f},{:.1f},{:.4f},{}\n",
-                     a, site, c.pass[i] + 1, c.x_mm[i], c.y_mm[i], c.depth_max_um[i], c.depth_um[i],
-                     c.surface_radius_um[i], c.tilt_deg[i], c.slit_um[i], c.damaged_volume_nl[i], c.bled[i]);
+      char* p = std::to_chars(buffer, buffer + sizeof buffer, c.pass[i] + 1).ptr;
+      *p++ = ',';
+      p = fixed(p, c.x_mm[i], 4);
+      p = fixed(p, c.y_mm[i], 4);
+      p = fixed(p, c.depth_max_um[i], 2);
+      p = fixed(p, c.depth_um[i], 2);
+      p = fixed(p, c.surface_radius_um[i], 2);
+      p = fixed(p, c.tilt_deg[i], 2);
+      p = fixed(p, c.slit_um[i], 1);
+      p = fixed(p, c.damaged_volume_nl[i], 4);
+      *p++ = c.bled[i] ? '1' : '0';
+      *p++ = '\n';
+      out += prefix;
+      out.append(buffer, p);
     }
   }
   return out;
