@@ -66,8 +66,8 @@ int main(int argc, char** argv) {
   screen->add_flag("--json", json, "print the result as JSON on stdout");
 
   std::string out_dir;
-  auto* simulate =
-      app.add_subcommand("simulate", "run the course (stages so far: device, insertion); write results to DIR");
+  auto* simulate = app.add_subcommand(
+      "simulate", "run the course (stages so far: device, insertion, transport); write results to DIR");
   simulate->add_option("FILE", file, "scenario file (TOML)")->required();
   simulate->add_option("-o,--output", out_dir, "output folder (created if needed)")->required();
   simulate->add_flag("--json", json, "print summary.json on stdout");

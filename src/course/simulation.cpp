@@ -92,7 +92,7 @@ ChannelStats pooled_stats(const std::vector<AreaResult>& areas) {
 }  // namespace
 
 ChannelStats channel_stats(const skin::ChannelSet& c, const device::PunctureField& f, const skin::Skin& s,
-                           const device::Device& d, const mechanics::MeanChannel& mean) {
+                           const device::Device& d) {
   ChannelStats st;
   const double area_cm2 = f.area.in(core::units::cm2);
   st.channels = c.size();
@@ -120,12 +120,30 @@ ChannelStats channel_stats(const skin::ChannelSet& c, const device::PunctureFiel
   st.damaged_volume_nl_per_cm2 = volume / area_cm2;
   st.coverage_fraction = coverage(c, f, s);
   st.spacing = device::nearest_neighbour_spacing(f);
-  st.closure_half_life_h = mechanics::closure_half_life(mean.surface_radius).in(core::units::h);
+
   return st;
 }
 
-Simulation::Simulation(CourseInputs inputs, const skin::SiteLibrary& sites, const skin::LesionLibrary& lesions)
-    : inputs_(std::move(inputs)), sites_(sites), lesions_(lesions) {}
+Simulation::Simulation(CourseInputs inputs, const skin::SiteLibrary& sites, const skin::LesionLibrary& lesions,
+                       const transport::TissueRules& tissue)
+    : inputs_(std::move(inputs)), sites_(sites), lesions_(lesions), tissue_(tissue) {}
+
+// Transport of the session's topical through this area's channels (the fast axisymmetric cell at
+// the session's channel density), with the intact-skin reference run for the enhancement.
+transport::TransportResult Simulation::transport_for(const AreaResult& r, bool occluded) const {
+  transport::TransportInputs in;
+  in.active = inputs_.topical->active;
+  in.skin = r.skin;
+  in.dose = inputs_.topical->dose;
+  in.occluded = occluded;
+  in.duration = kTransportHours[std::size(kTransportHours) - 1] * core::units::h;
+  for (const double hours : kTransportHours) in.output_times.push_back(hours * core::units::h);
+  if (inputs_.device.kind != device::Kind::none && r.stats.channels > 0) {
+    in.channel =
+        transport::channel_geometry(r.mean_channel, inputs_.device.needle, r.skin, r.stats.per_cm2_per_session);
+  }
+  return transport::simulate_transport(in, tissue_);
+}
 
 CourseResult Simulation::run(core::LogSink& log) const {
   CourseResult result;
@@ -134,22 +152,25 @@ CourseResult Simulation::run(core::LogSink& log) const {
   for (std::size_t a = 0; a < n_areas; ++a) {
     const auto& t = inputs_.areas[a];
     const auto task = fmt::format("area {}/{} ({})", a + 1, n_areas, t.site);
-    AreaResult r{t, sites_.skin_at(t.site, inputs_.sex, inputs_.age), std::nullopt, {}, {}, {}};
+    AreaResult r{t, sites_.skin_at(t.site, inputs_.sex, inputs_.age), std::nullopt, {}, {}, {}, 0.0, std::nullopt};
     if (const auto* lesion = lesions_.for_concern(t.concern, t.scar_type)) r.lesion = *lesion;
-    if (d.kind == device::Kind::none) {
-      log.log(core::LogLevel::info, fmt::format("{}: device none, no channels", task));
-      result.areas.push_back(std::move(r));
-      continue;
-    }
+    const bool occluded = inputs_.topical && inputs_.topical->occluded;
     log.progress(task, 0.0);
-    r.mean_channel = mechanics::mean_channel(r.skin, d);
-    // The session index is part of every random key: areas use sessions 1000 a + s.
-    const std::uint64_t session = 1000 * a + 1;
-    const auto field = device::generate_punctures(d, t.area, t.passes, inputs_.seed, session);
-    log.progress(task, 0.4);
-    r.channels = mechanics::insert(field, r.skin, d, inputs_.seed, session);
+    if (d.kind != device::Kind::none) {
+      r.mean_channel = mechanics::mean_channel(r.skin, d);
+      // The session index is part of every random key: areas use sessions 1000 a + s.
+      const std::uint64_t session = 1000 * a + 1;
+      const auto field = device::generate_punctures(d, t.area, t.passes, inputs_.seed, session);
+      log.progress(task, 0.3);
+      r.channels = mechanics::insert(field, r.skin, d, inputs_.seed, session);
+      log.progress(task, 0.5);
+      r.stats = channel_stats(r.channels, field, r.skin, d);
+      r.stats.closure_half_life_h =
+          tissue_.closure_half_life(r.mean_channel.surface_radius, occluded).in(core::units::h);
+      r.barrier_recovery_h = tissue_.recovery_time(tissue_.barrier_half_life(occluded)).in(core::units::h);
+    }
     log.progress(task, 0.7);
-    r.stats = channel_stats(r.channels, field, r.skin, d, r.mean_channel);
+    if (inputs_.topical) r.transport = transport_for(r, occluded);
     log.progress(task, 1.0);
     result.areas.push_back(std::move(r));
   }

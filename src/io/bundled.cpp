@@ -82,6 +82,18 @@ const skin::LesionLibrary& bundled_lesions() {
   return lesions;
 }
 
+const transport::ActiveLibrary& bundled_actives() {
+  static const auto actives =
+      load_bundled("transport/actives.toml", transport::ActiveLibrary::spec(), transport::ActiveLibrary::from_config);
+  return actives;
+}
+
+const transport::TissueRules& bundled_tissue() {
+  static const auto tissue =
+      load_bundled("transport/tissue.toml", transport::TissueRules::spec(), transport::TissueRules::from_config);
+  return tissue;
+}
+
 clinical::RuleSet load_rules_file(const std::filesystem::path& path) {
   return rules_from_raw(read_toml_file(path, path.string()));
 }

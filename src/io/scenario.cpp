@@ -26,7 +26,14 @@ std::vector<WordSpec> words(std::initializer_list<std::pair<const char*, const c
   return out;
 }
 
-std::shared_ptr<const TableSpec> topical_spec() {
+std::vector<WordSpec> active_words(const transport::ActiveLibrary& actives) {
+  std::vector<WordSpec> out;
+  for (const auto& w : actives.words()) out.push_back({w, ""});
+  out.push_back({"custom", "give molecular_weight and log_p"});
+  return out;
+}
+
+std::shared_ptr<const TableSpec> topical_spec(const transport::ActiveLibrary& actives) {
   auto concentration =
       param::quantity("concentration", core::dim::none, "15 %", "0 %", "100 %", "concentration of the active");
   concentration.dimensions.push_back(core::dim::mass_concentration);
@@ -46,17 +53,7 @@ std::shared_ptr<const TableSpec> topical_spec() {
       "topical",
       "an active applied after needling or daily at home",
       {
-          core::required(param::word("active",
-                                     words({{"vitamin_c", ""},
-                                            {"hyaluronic_acid", ""},
-                                            {"tranexamic_acid", ""},
-                                            {"minoxidil", ""},
-                                            {"peptide", ""},
-                                            {"caffeine", ""},
-                                            {"lipophilic_reference", ""},
-                                            {"custom", "give molecular_weight and log_p"}}),
-                                     "", "library name, or custom"),
-                         "\"vitamin_c\""),
+          core::required(param::word("active", active_words(actives), "", "library name, or custom"), "\"vitamin_c\""),
           concentration,
           dose,
           param::boolean("occluded", false, "covered after application (slows channel closure)"),
@@ -125,7 +122,9 @@ void check_topical(const ConfigTable& root, std::vector<Diagnostic>& out) {
 
 }  // namespace
 
-DataBundle bundled_data() { return {bundled_rules(), bundled_sites(), bundled_devices(), bundled_lesions()}; }
+DataBundle bundled_data() {
+  return {bundled_rules(), bundled_sites(), bundled_devices(), bundled_lesions(), bundled_actives(), bundled_tissue()};
+}
 
 std::shared_ptr<const TableSpec> scenario_spec(const DataBundle& data) {
   auto seed = param::integer("seed", 1, 0, 4294967295, "random seed: same seed, same results");
@@ -147,7 +146,7 @@ std::shared_ptr<const TableSpec> scenario_spec(const DataBundle& data) {
           param::table("device", device::device_spec(data.devices), "the needling device (simulate, plan)"),
           param::table_array("treatment", course::treatment_spec(data.sites.site_names()),
                              "one table per treated area (simulate, plan)"),
-          param::table("topical", topical_spec(), "a topical active (optional)"),
+          param::table("topical", topical_spec(data.actives), "a topical active (optional)"),
           protocol,
           param::table("preferences", preferences_spec(), "the patient's preferences (plan)"),
       }});
@@ -204,6 +203,21 @@ Loaded load(const std::filesystem::path& path, const DataBundle& data) {
   ConfigTable protocol_defaults;
   s.protocol = course::protocol_from(table_or_defaults(s.config, *s.spec, "protocol", protocol_defaults, diags));
   check_topical(s.config, diags);
+  if (s.config.contains("topical") && !core::has_errors(diags)) {
+    const auto& t = s.config.get_table("topical");
+    try {
+      s.topical =
+          Scenario::Topical{transport::resolve_active(t, data.actives, data.tissue), transport::dose_from_topical(t),
+                            t.get_bool("occluded"), t.get_text("schedule") == "daily"};
+    } catch (const core::Error& e) {
+      if (!e.diagnostics().empty()) {
+        for (const auto& d : e.diagnostics()) diags.push_back(d);
+      } else {
+        diags.push_back(
+            core::make_diagnostic(ErrorCode::cfg_consistency, t.where, "topical", fmt::arg("message", e.what())));
+      }
+    }
+  }
   check_home_device(s, data, diags);
   // Warnings leave the error list; those the file acknowledges are dropped.
   const auto acknowledged = s.config.get_words("acknowledge");

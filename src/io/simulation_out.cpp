@@ -73,6 +73,33 @@ ordered_json mean_channel_json(const mechanics::MeanChannel& m, const course::Ch
           {"skin_clamped_by_cartridge", m.clamped}};
 }
 
+double ug(core::ArealMass m) { return m.in(core::units::ug_per_cm2); }
+
+// The transport and barrier sections of summary.json for one area (the last reported time).
+ordered_json transport_json(const course::AreaResult& a, const std::string& active) {
+  if (!a.transport || a.transport->samples.empty()) return nullptr;
+  const auto& t = *a.transport;
+  const auto& s = t.samples.back();
+  const auto& m = s.amounts;
+  ordered_json enhancement = s.enhancement ? ordered_json(round_to(*s.enhancement, 3)) : ordered_json(nullptr);
+  return {
+      {"active", active},
+      {"at_h", round_to(s.time.in(core::units::h), 3)},
+      {"geometry", "axisymmetric channel cell (fast path)"},
+      {"delivered_ug_per_cm2", round_to(ug(m.delivered()), 4)},
+      {"fraction_of_dose", s.fraction_of_dose ? ordered_json(round_to(*s.fraction_of_dose, 5)) : ordered_json(nullptr)},
+      {"enhancement_vs_intact", enhancement},
+      {"enhancement_unbounded", s.enhancement_unbounded},
+      {"by_layer_ug_per_cm2",
+       {{"stratum_corneum", round_to(ug(m.stratum_corneum), 4)},
+        {"epidermis", round_to(ug(m.viable_epidermis), 4)},
+        {"dermis", round_to(ug(m.dermis + m.hypodermis), 4)},
+        {"systemic", round_to(ug(m.systemic), 4)}}},
+      {"remaining_on_skin_ug_per_cm2", round_to(ug(m.donor), 4)},
+      {"mass_balance_residual", t.mass_balance_residual},
+  };
+}
+
 ordered_json warnings_json(const std::vector<core::Diagnostic>& warnings) {
   ordered_json out = ordered_json::array();
   for (const auto& w : warnings)
@@ -107,6 +134,19 @@ std::string summary_json(const course::CourseResult& result, const Scenario& sce
   }
   auto channels = stats_json(result.pooled);
   channels["by_area"] = areas;
+  // Transport and barrier: the first treated area that has them (every area is in by_area).
+  ordered_json transport = nullptr;
+  ordered_json barrier = nullptr;
+  const std::string active = scenario.topical ? scenario.topical->active.name : "";
+  for (std::size_t i = 0; i < result.areas.size(); ++i) {
+    const auto& a = result.areas[i];
+    auto& area = channels["by_area"][i];
+    area["transport"] = transport_json(a, active);
+    area["barrier"] = a.barrier_recovery_h > 0 ? ordered_json{{"tewl_recovery_h", round_to(a.barrier_recovery_h, 3)}}
+                                               : ordered_json(nullptr);
+    if (transport.is_null()) transport = area["transport"];
+    if (barrier.is_null()) barrier = area["barrier"];
+  }
   const auto& d = scenario.device;
   ordered_json device = ordered_json::object();
   if (d) {
@@ -126,14 +166,17 @@ std::string summary_json(const course::CourseResult& result, const Scenario& sce
       {"stages",
        {{"device", "modelled"},
         {"insertion", "modelled"},
-        {"transport", "not yet modelled"},
-        {"barrier", "not yet modelled"},
+        {"transport", scenario.topical ? "modelled (one application, fast axisymmetric cell; 3D patch not yet)"
+                                       : "no [topical] in the scenario"},
+        {"barrier", "modelled (first-order recovery)"},
         {"healing", "not yet modelled"},
         {"outcomes", "not yet modelled"},
         {"safety", "not yet modelled"}}},
       {"device", device},
       {"warnings", warnings_json(scenario.warnings)},
       {"channels", channels},
+      {"barrier", barrier},
+      {"transport", transport},
       {"disclaimer",
        "needlework is a research and education tool, not a medical device. Channel statistics come from "
        "a mechanistic model with two fitted parameters; see docs/model/insertion.md for its checks."},
@@ -221,6 +264,45 @@ std::string depth_histogram_svg(const course::CourseResult& result) {
   return svg_histogram(depths, 0.0, hi, 80, style, markers);
 }
 
+std::string transport_csv(const course::CourseResult& result) {
+  std::string out =
+      "area,site,time_h,donor_ug_per_cm2,stratum_corneum_ug_per_cm2,epidermis_ug_per_cm2,dermis_ug_per_cm2,"
+      "hypodermis_ug_per_cm2,systemic_ug_per_cm2,delivered_ug_per_cm2,intact_delivered_ug_per_cm2,enhancement,"
+      "barrier_state,closure_state\n";
+  for (std::size_t a = 0; a < result.areas.size(); ++a) {
+    const auto& area = result.areas[a];
+    if (!area.transport) continue;
+    for (const auto& s : area.transport->samples) {
+      const auto& m = s.amounts;
+      fmt::format_to(std::back_inserter(out),
+                     "{},{},{:g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{},{},{:.6g},{:.6g}\n", a,
+                     area.treatment.site, s.time.in(core::units::h), ug(m.donor), ug(m.stratum_corneum),
+                     ug(m.viable_epidermis), ug(m.dermis), ug(m.hypodermis), ug(m.systemic), ug(m.delivered()),
+                     s.intact ? fmt::format("{:.6g}", ug(s.intact->delivered())) : "",
+                     s.enhancement ? fmt::format("{:.6g}", *s.enhancement) : "", s.barrier_state, s.closure_state);
+    }
+  }
+  return out;
+}
+
+std::string uptake_svg(const course::CourseResult& result, const std::string& active) {
+  SvgStyle style{720, 420, fmt::format("Uptake of {} past the stratum corneum", active), "time after application (h)",
+                 "delivered (ug/cm2)"};
+  for (const auto& a : result.areas) {
+    if (!a.transport) continue;
+    std::vector<double> x;
+    SvgSeries needled{"needled skin", {}}, intact{"intact skin", {}};
+    for (const auto& s : a.transport->samples) {
+      x.push_back(s.time.in(core::units::h));
+      needled.y.push_back(ug(s.amounts.delivered()));
+      intact.y.push_back(s.intact ? ug(s.intact->delivered()) : 0.0);
+    }
+    style.title = fmt::format("Uptake of {} past the stratum corneum, {} (log scale)", active, a.treatment.site);
+    return svg_lines(x, {needled, intact}, true, style);
+  }
+  return svg_lines({}, {}, true, style);
+}
+
 std::string simulation_text(const course::CourseResult& result, const Scenario& scenario,
                             const std::filesystem::path& dir) {
   std::string out =
@@ -249,7 +331,22 @@ std::string simulation_text(const course::CourseResult& result, const Scenario& 
         s.spacing.mean_um, 100 * s.coverage_fraction, 100 * s.bleeding_fraction,
         a.skin.bleeding_depth.in(core::units::um), 100 * s.bruising_fraction);
   }
-  out += fmt::format("\nTransport, healing and outcomes are not modelled yet. Files in {}\n", dir.string());
+  for (const auto& a : result.areas) {
+    if (!a.transport || a.transport->samples.empty() || !scenario.topical) continue;
+    const auto& s = a.transport->samples.back();
+    const auto one_hour = std::find_if(a.transport->samples.begin(), a.transport->samples.end(),
+                                       [](const auto& x) { return x.time.in(core::units::h) >= 1.0 - 1e-9; });
+    out += fmt::format(
+        "  {}  delivered {:.3g} ug/cm2 by 1 h and {:.3g} ug/cm2 ({:.1f}% of the dose) by {:.0f} h; {} intact skin\n",
+        scenario.topical->active.name, ug(one_hour->amounts.delivered()), ug(s.amounts.delivered()),
+        100 * s.fraction_of_dose.value_or(0.0), s.time.in(core::units::h),
+        s.enhancement_unbounded ? std::string("none through")
+        : s.enhancement         ? fmt::format("{:.3g} x", *s.enhancement)
+                                : std::string("(no reference)"));
+    out += fmt::format("  barrier       recovers in {:.1f} h; channels close with a half-life of {:.1f} h\n",
+                       a.barrier_recovery_h, a.stats.closure_half_life_h);
+  }
+  out += fmt::format("\nHealing and outcomes are not modelled yet. Files in {}\n", dir.string());
   out += fmt::format("{}\n", "needlework is a research and education tool, not a medical device.");
   return out;
 }
@@ -266,6 +363,10 @@ std::vector<std::filesystem::path> write_simulation(const std::filesystem::path&
   put("channels.csv", channels_csv(result));
   put("puncture_map.svg", puncture_map_svg(result));
   put("depth_histogram.svg", depth_histogram_svg(result));
+  if (scenario.topical) {
+    put("transport.csv", transport_csv(result));
+    put("uptake.svg", uptake_svg(result, scenario.topical->active.name));
+  }
   write_run_record(dir, scenario.config, *scenario.spec, provenance);
   written.push_back(dir / "effective_config.toml");
   written.push_back(dir / "provenance.json");

@@ -170,9 +170,4 @@ core::Length open_radius_at(const device::Needle& needle, const skin::Skin& skin
   return needle.radius_at(depth_max - z) * (1.0 - skin.model.radial_recoil);
 }
 
-core::Time closure_half_life(core::Length surface_radius) {
-  const double t_close_h = 18.0 * std::pow(std::max(surface_radius.in(core::units::um), 1.0) / 35.0, 0.585);
-  return t_close_h / std::log2(10.0) * core::units::h;
-}
-
 }  // namespace nw::mechanics

@@ -259,11 +259,8 @@ TEST(TransportRules, ChannelGeometryFollowsTheInsertionStage) {
   EXPECT_EQ(ch.radius_at(ch.depth_open * 1.01).si(), 0.0);
   EXPECT_NEAR(ch.cell_radius().in(um), 91.5, 0.1);
   EXPECT_NEAR(ch.cell_side().in(um), 162.2, 0.1);
-  // Closure half-life (transport.md section 3): t_c = 18 h / log2(10) (73.5 / 35)^0.585 = 8.4 h,
-  // as the insertion stage's provisional rule.
+  // Closure half-life (transport.md section 3): t_c = 18 h / log2(10) (73.5 / 35)^0.585 = 8.4 h.
   EXPECT_NEAR(tissue().closure_half_life(ch.surface_radius(), false).in(h), 8.4, 0.05);
-  EXPECT_NEAR(tissue().closure_half_life(ch.surface_radius(), false).in(h),
-              mechanics::closure_half_life(ch.surface_radius()).in(h), 1e-9);
   EXPECT_NEAR(tissue().recovery_time(tissue().barrier_half_life(false)).in(h), 4.48, 0.01);
 }
 

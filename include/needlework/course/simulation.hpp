@@ -23,8 +23,19 @@
 #include "needlework/mechanics/insertion.hpp"
 #include "needlework/skin/channels.hpp"
 #include "needlework/skin/skin.hpp"
+#include "needlework/transport/transport.hpp"
 
 namespace nw::course {
+
+/// A topical active applied right after needling (resolved from [topical]).
+struct Topical {
+  transport::Active active;
+  transport::Dose dose;
+  bool occluded = false;
+};
+
+/// Hours after application at which transport is reported (the last one is the summary's).
+inline constexpr double kTransportHours[] = {0.25, 0.5, 1, 2, 4, 8, 12, 24};
 
 struct CourseInputs {
   std::uint64_t seed = 1;
@@ -33,6 +44,7 @@ struct CourseInputs {
   device::Device device;
   std::vector<TreatmentArea> areas;
   Protocol protocol;
+  std::optional<Topical> topical;
 };
 
 /// Statistics of the channels of one session (per area, and pooled over areas).
@@ -61,6 +73,8 @@ struct AreaResult {
   mechanics::MeanChannel mean_channel;
   skin::ChannelSet channels;  // session 1
   ChannelStats stats;
+  double barrier_recovery_h = 0;                        // TEWL recovery (tissue.toml barrier kinetics)
+  std::optional<transport::TransportResult> transport;  // when a topical is applied
 };
 
 struct CourseResult {
@@ -71,18 +85,21 @@ struct CourseResult {
 
 class Simulation {
  public:
-  Simulation(CourseInputs inputs, const skin::SiteLibrary& sites, const skin::LesionLibrary& lesions);
+  Simulation(CourseInputs inputs, const skin::SiteLibrary& sites, const skin::LesionLibrary& lesions,
+             const transport::TissueRules& tissue);
   /// Runs the stages; reports progress to `log`. Deterministic for a given seed.
   CourseResult run(core::LogSink& log) const;
 
  private:
+  transport::TransportResult transport_for(const AreaResult& area, bool occluded) const;
   CourseInputs inputs_;
   const skin::SiteLibrary& sites_;
   const skin::LesionLibrary& lesions_;
+  const transport::TissueRules& tissue_;
 };
 
 /// Statistics of one area's channels (session 1).
 ChannelStats channel_stats(const skin::ChannelSet& channels, const device::PunctureField& field, const skin::Skin& skin,
-                           const device::Device& device, const mechanics::MeanChannel& mean);
+                           const device::Device& device);
 
 }  // namespace nw::course

@@ -11,6 +11,7 @@
 #include "needlework/clinical/rules.hpp"
 #include "needlework/device/device.hpp"
 #include "needlework/skin/skin.hpp"
+#include "needlework/transport/actives.hpp"
 
 namespace nw::io {
 
@@ -27,6 +28,9 @@ const skin::SiteLibrary& bundled_sites();
 const device::Catalogue& bundled_devices();
 /// The lesion geometries (data/skin/lesions.toml).
 const skin::LesionLibrary& bundled_lesions();
+/// The active library and tissue transport rules (data/transport/).
+const transport::ActiveLibrary& bundled_actives();
+const transport::TissueRules& bundled_tissue();
 
 /// Loads a rules file from disk (for research on alternative rule sets, and for tests).
 clinical::RuleSet load_rules_file(const std::filesystem::path& path);

@@ -14,6 +14,7 @@
 #include "needlework/course/treatment.hpp"
 #include "needlework/device/device.hpp"
 #include "needlework/skin/skin.hpp"
+#include "needlework/transport/transport.hpp"
 
 namespace nw::io {
 
@@ -25,6 +26,8 @@ struct DataBundle {
   const skin::SiteLibrary& sites;
   const device::Catalogue& devices;
   const skin::LesionLibrary& lesions;
+  const transport::ActiveLibrary& actives;
+  const transport::TissueRules& tissue;
 };
 
 /// The data compiled into the binary.
@@ -46,6 +49,13 @@ struct Scenario {
   std::vector<course::TreatmentArea> treatments;
   course::Protocol protocol;
   std::vector<core::Diagnostic> warnings;  // plausibility warnings not acknowledged by the file
+  struct Topical {
+    transport::Active active;
+    transport::Dose dose;
+    bool occluded = false;
+    bool daily = false;  // schedule = "daily" (home application)
+  };
+  std::optional<Topical> topical;  // present when the file has [topical]
 };
 
 /// Every problem in a scenario file: errors, and warnings the file does not acknowledge (a file

@@ -22,6 +22,10 @@ std::string channels_csv(const course::CourseResult& result);
 std::string puncture_map_svg(const course::CourseResult& result);
 /// Distribution of open channel depths with the layer boundaries and the needle setting marked.
 std::string depth_histogram_svg(const course::CourseResult& result);
+/// Amount per layer over time (ug/cm2) for every area with a topical, with the intact reference.
+std::string transport_csv(const course::CourseResult& result);
+/// Uptake (delivered past the stratum corneum) over time, with and without needling.
+std::string uptake_svg(const course::CourseResult& result, const std::string& active);
 /// The short human summary.
 std::string simulation_text(const course::CourseResult& result, const Scenario& scenario,
                             const std::filesystem::path& dir);

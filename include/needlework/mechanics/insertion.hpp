@@ -51,9 +51,4 @@ skin::ChannelSet insert(const device::PunctureField& field, const skin::Skin& sk
 core::Length open_radius_at(const device::Needle& needle, const skin::Skin& skin, core::Length depth_max,
                             core::Length z);
 
-/// Provisional channel-closure half-life from the open surface radius (C-KAL2, C-KAL3, B-KAL2;
-/// replaced by the transport stage's closure state): t_close = 18 h (r / 35 um)^0.585,
-/// half-life = t_close / log2(10) (visible closure read as 90 % closed).
-core::Time closure_half_life(core::Length surface_radius);
-
 }  // namespace nw::mechanics
