@@ -472,9 +472,10 @@ void BM_Residual(benchmark::State& state) {
   bandwidth_counters(state, bytes, m.size(), seconds, triad_before, threads);
 }
 
-// One forward sweep of the z-line Gauss-Seidel smoother on the finest level (both colours, a
-// non-zero guess, as the pre-smoother of every cycle after the first): reads b, cx, cy, cz and
-// the stored 1 / pivot, reads and writes x: 7 doubles per cell.
+// One sweep of the z-line Gauss-Seidel smoother on the finest level, both colours, from a
+// non-zero guess (the work of every post-smoothing sweep, which runs the colours in reverse; the
+// pre-smoothing sweep starts from zero and skips the neighbours of its first colour): reads b,
+// cx, cy, cz and the stored 1 / pivot, reads and writes x: 7 doubles per cell.
 void BM_Smoother(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
   const int threads = static_cast<int>(state.range(1));

@@ -20,9 +20,9 @@ nodes; in SI units they would be about 1e-15 against 1.
 Linear solver: PETSc CG preconditioned by hypre BoomerAMG (dolfin's "hypre_amg"). With
 --amg aggressive (the default) BoomerAMG uses HMIS coarsening, extended+i interpolation and one
 level of aggressive coarsening (pc_hypre_boomeramg_coarsen_type HMIS, interp_type ext+i,
-agg_nl 1), hypre's usual advice for 3D problems; with strong threshold 0.25 it was the fastest of
-the settings tried here (at n = 48 and 96, on 1 and 2 processes it took 0.5 to 0.8 times the
-time of PETSc's defaults, --amg default; see bench/reference/README.md). Stopping test: ||b - A x||_2 <= rtol ||b_f||_2
+agg_nl 1), hypre's usual advice for 3D problems. With strong threshold 0.25 it was the fastest
+of the settings tried, or within 5 % of it (at n = 48 and 96, on 1 and 2 processes it took about
+half the time of PETSc's defaults, --amg default; docs/performance.md lists them). Stopping test: ||b - A x||_2 <= rtol ||b_f||_2
 on the unpreconditioned residual (ksp_norm_type unpreconditioned), rtol = 1e-8 by default, where
 b_f is b with the Dirichlet rows set to zero: the load the boundary values put on the free
 nodes. That is the criterion of needlework's MultigridSolver, whose right-hand side is exactly
