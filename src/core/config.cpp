@@ -23,6 +23,13 @@ void ConfigTable::set(std::string key, ConfigValue value, SourceLoc key_where) {
   entries_.push_back({std::move(key), std::move(value), std::move(key_where)});
 }
 
+std::vector<WordSpec> word_specs(std::initializer_list<std::pair<const char*, const char*>> list) {
+  std::vector<WordSpec> out;
+  out.reserve(list.size());
+  for (const auto& [w, doc] : list) out.push_back({w, doc});
+  return out;
+}
+
 std::size_t ConfigTable::size() const { return entries_.size(); }
 
 const ConfigValue* ConfigTable::find(std::string_view key) const {

@@ -9,11 +9,8 @@ using core::TableSpec;
 using core::WordSpec;
 
 namespace {
-std::vector<WordSpec> words(std::initializer_list<std::pair<const char*, const char*>> list) {
-  std::vector<WordSpec> out;
-  for (const auto& [w, doc] : list) out.push_back({w, doc});
-  return out;
-}
+// The vocabularies below are written as (word, doc) pairs.
+constexpr auto words = core::word_specs;
 }  // namespace
 
 std::shared_ptr<const TableSpec> treatment_spec(const std::vector<std::string>& sites) {

@@ -9,6 +9,7 @@
 // declared key. Documentation and `needlework config --defaults` are generated from the specs.
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -126,6 +127,9 @@ struct WordSpec {
 };
 
 struct TableSpec;
+
+/// A vocabulary from (word, doc) pairs, for param::word and param::word_list.
+std::vector<WordSpec> word_specs(std::initializer_list<std::pair<const char*, const char*>> list);
 
 /// The declaration of one parameter.
 struct ParamSpec {
