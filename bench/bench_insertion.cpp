@@ -223,7 +223,7 @@ course::CourseInputs full_face_course() {
 
 void BM_FullFace_Simulate(benchmark::State& state) {
   const auto data = io::bundled_data();
-  const course::Simulation simulation(full_face_course(), data.sites, data.lesions);
+  const course::Simulation simulation(full_face_course(), data.sites, data.lesions, data.tissue);
   core::NullSink log;
   std::size_t n = 0;
   for (auto _ : state) {
@@ -237,7 +237,7 @@ void BM_FullFace_Simulate(benchmark::State& state) {
 void BM_FullFace_ChannelsCsv(benchmark::State& state) {
   const auto data = io::bundled_data();
   core::NullSink log;
-  const auto result = course::Simulation(full_face_course(), data.sites, data.lesions).run(log);
+  const auto result = course::Simulation(full_face_course(), data.sites, data.lesions, data.tissue).run(log);
   std::size_t bytes = 0;
   for (auto _ : state) {
     const auto csv = io::channels_csv(result);

@@ -3,9 +3,14 @@
 
 #include "needlework/numerics/multigrid.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <utility>
 
 #include "needlework/core/error.hpp"
 #include "stencil_columns.hpp"
@@ -33,6 +38,255 @@ void axpby(double a, std::span<const double> x, double b, std::span<double> y) {
 }
 
 void copy(std::span<const double> x, std::span<double> y) { std::copy(x.begin(), x.end(), y.begin()); }
+
+// out = a x + b y, elementwise.
+void combine(double a, std::span<const double> x, double b, std::span<const double> y, std::span<double> out) {
+  const auto n = static_cast<Index>(out.size());
+#pragma omp parallel for schedule(static) if (out.size() >= kParallelMin)
+  for (Index p = 0; p < n; ++p) {
+    const auto q = static_cast<std::size_t>(p);
+    out[q] = a * x[q] + b * y[q];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fused vector passes with the reductions of stencil.cpp's dot(): blocks of kBlock entries, in
+// each block four interleaved partial sums added as (s0 + s1) + (s2 + s3), the blocks added in
+// order. kBlock must stay equal to stencil.cpp's block so that these sums equal dot()'s bit for
+// bit; either way they do not depend on the number of threads.
+
+constexpr std::size_t kBlock = 2048;
+
+template <class Term>
+double block_sum(std::size_t lo, std::size_t hi, Term&& term) {
+  double acc[4] = {0, 0, 0, 0};
+  std::size_t p = lo;
+  for (; p + 4 <= hi; p += 4) {
+    acc[0] += term(p);
+    acc[1] += term(p + 1);
+    acc[2] += term(p + 2);
+    acc[3] += term(p + 3);
+  }
+  for (; p < hi; ++p) acc[0] += term(p);
+  return (acc[0] + acc[1]) + (acc[2] + acc[3]);
+}
+
+// Runs block(lo, hi) -> std::array<double, N> over the blocks of [0, n) and returns the N sums.
+template <std::size_t N, class Block>
+std::array<double, N> reduce_blocks(std::size_t n, Block&& block) {
+  const std::size_t blocks = (n + kBlock - 1) / kBlock;
+  std::vector<std::array<double, N>> partial(blocks);
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+  for (Index blk = 0; blk < static_cast<Index>(blocks); ++blk) {
+    const std::size_t lo = static_cast<std::size_t>(blk) * kBlock;
+    partial[static_cast<std::size_t>(blk)] = block(lo, std::min(n, lo + kBlock));
+  }
+  std::array<double, N> total{};
+  for (const auto& s : partial) {
+    for (std::size_t j = 0; j < N; ++j) total[j] += s[j];
+  }
+  return total;
+}
+
+// ---------------------------------------------------------------------------------------------
+// z-line Gauss-Seidel kernels. A line solve is x_c = T_c^{-1} (b_c + sum_n C_cn x_n) for column c
+// with tridiagonal T_c (stored as cz and the inverse pivots of its LDL^T): first the right-hand
+// side from the x-y neighbours (one pass over the column), then the forward and backward
+// recurrences. The recurrences are sequential in z, one multiply-add chain per column, so a
+// single column is bound by the latency of that chain; kGroup columns of the same colour are
+// therefore advanced together, k by k, which keeps kGroup independent chains in flight. Every
+// cell gets the same operations in the same order as a column-by-column solve would give it.
+
+constexpr std::size_t kGroup = 8;
+
+// x_c[k] = b_c[k] + couplings times neighbours, the terms added in the order +x, -x, +y, -y;
+// bit m of Mask says whether neighbour m is there (the same sums as one pass per neighbour).
+template <unsigned Mask>
+void line_rhs(std::size_t nz, const double* __restrict bc, double* __restrict xc, const double* const* xn,
+              const double* const* cn) {
+  const double* __restrict x0 = xn[0];
+  const double* __restrict x1 = xn[1];
+  const double* __restrict x2 = xn[2];
+  const double* __restrict x3 = xn[3];
+  const double* __restrict c0 = cn[0];
+  const double* __restrict c1 = cn[1];
+  const double* __restrict c2 = cn[2];
+  const double* __restrict c3 = cn[3];
+  for (std::size_t k = 0; k < nz; ++k) {
+    double v = bc[k];
+    if constexpr ((Mask & 1U) != 0) v += c0[k] * x0[k];
+    if constexpr ((Mask & 2U) != 0) v += c1[k] * x1[k];
+    if constexpr ((Mask & 4U) != 0) v += c2[k] * x2[k];
+    if constexpr ((Mask & 8U) != 0) v += c3[k] * x3[k];
+    xc[k] = v;
+  }
+}
+
+using LineRhs = void (*)(std::size_t, const double*, double*, const double* const*, const double* const*);
+template <std::size_t... M>
+constexpr std::array<LineRhs, sizeof...(M)> line_rhs_table(std::index_sequence<M...>) {
+  return {&line_rhs<static_cast<unsigned>(M)>...};
+}
+constexpr auto kLineRhs = line_rhs_table(std::make_index_sequence<16>{});
+
+// Forward and backward substitution of the kGroup columns of a group in lockstep (lane w is the
+// column starting at col[w]; unused lanes point at a scratch column), with the group's
+// interleaved cz and 1 / d': forward x_k += (cz_{k-1} / d'_{k-1}) x_{k-1}, backward
+// x_k = (x_k + cz_k x_{k+1}) / d'_k. Lane by lane these are a column's operations; the vector
+// type (GCC/Clang vector extension: two doubles, one SSE2 register) only makes the compiler
+// issue them for two lanes at once.
+using Pair = double __attribute__((vector_size(2 * sizeof(double))));
+constexpr std::size_t kPairs = kGroup / 2;
+inline Pair load(const double* p) {
+  Pair v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+void line_solve(std::size_t nz, const std::array<double*, kGroup>& col, const double* cz, const double* ip) {
+  std::array<Pair, kPairs> prev{};
+  for (std::size_t h = 0; h < kPairs; ++h) prev[h] = Pair{col[2 * h][0], col[2 * h + 1][0]};
+  for (std::size_t k = 1; k < nz; ++k) {
+    const std::size_t o = k * kGroup;
+    for (std::size_t h = 0; h < kPairs; ++h) {
+      double* x0 = col[2 * h];
+      double* x1 = col[2 * h + 1];
+      const std::size_t q = o + 2 * h;
+      prev[h] = Pair{x0[k], x1[k]} + load(cz + q - kGroup) * load(ip + q - kGroup) * prev[h];
+      x0[k] = prev[h][0];
+      x1[k] = prev[h][1];
+    }
+  }
+  const std::size_t last = (nz - 1) * kGroup;
+  for (std::size_t h = 0; h < kPairs; ++h) {
+    double* x0 = col[2 * h];
+    double* x1 = col[2 * h + 1];
+    prev[h] = Pair{x0[nz - 1], x1[nz - 1]} * load(ip + last + 2 * h);
+    x0[nz - 1] = prev[h][0];
+    x1[nz - 1] = prev[h][1];
+  }
+  for (std::size_t k = nz - 1; k-- > 0;) {
+    const std::size_t o = k * kGroup;
+    for (std::size_t h = 0; h < kPairs; ++h) {
+      double* x0 = col[2 * h];
+      double* x1 = col[2 * h + 1];
+      const std::size_t q = o + 2 * h;
+      prev[h] = (Pair{x0[k], x1[k]} + load(cz + q) * prev[h]) * load(ip + q);
+      x0[k] = prev[h][0];
+      x1[k] = prev[h][1];
+    }
+  }
+}
+
+// (M u)[k] for the cells k0 <= k < k1 of one column, with the operations of stencil.cpp's
+// apply() in the same order (x-y terms +x, -x, +y, -y, bit m of Mask as in line_rhs, then z),
+// so that every value equals apply()'s bit for bit. Op::apply stores it in dst[k], Op::restrict
+// adds b[k] - (M u)[k] to dst[k] (the residual summed into an aggregate).
+enum class Op { apply, restrict };
+
+template <unsigned Mask, Op O>
+void stencil_column(std::size_t nz, std::size_t k0, std::size_t k1, const double* __restrict s,
+                    const double* __restrict u, const double* __restrict b, const double* __restrict cz,
+                    const double* const* xn, const double* const* cn, double* __restrict dst) {
+  const double* __restrict x0 = xn[0];
+  const double* __restrict x1 = xn[1];
+  const double* __restrict x2 = xn[2];
+  const double* __restrict x3 = xn[3];
+  const double* __restrict c0 = cn[0];
+  const double* __restrict c1 = cn[1];
+  const double* __restrict c2 = cn[2];
+  const double* __restrict c3 = cn[3];
+  const auto xy = [&](std::size_t k) {
+    double v = s[k] * u[k];
+    if constexpr ((Mask & 1U) != 0) v += c0[k] * (u[k] - x0[k]);
+    if constexpr ((Mask & 2U) != 0) v += c1[k] * (u[k] - x1[k]);
+    if constexpr ((Mask & 4U) != 0) v += c2[k] * (u[k] - x2[k]);
+    if constexpr ((Mask & 8U) != 0) v += c3[k] * (u[k] - x3[k]);
+    return v;
+  };
+  const auto store = [&](std::size_t k, double v) {
+    if constexpr (O == Op::apply) {
+      dst[k] = v;
+    } else {
+      dst[k] += b[k] - v;
+    }
+  };
+  if (nz == 1) {
+    if (k0 < k1) store(0, xy(0));
+    return;
+  }
+  std::size_t k = k0;
+  if (k == 0 && k < k1) {
+    double v = xy(0);
+    v += cz[0] * (u[0] - u[1]);
+    store(0, v);
+    ++k;
+  }
+  const std::size_t interior_end = std::min(k1, nz - 1);
+  for (; k < interior_end; ++k) {
+    double v = xy(k);
+    v += cz[k] * (u[k] - u[k + 1]) + cz[k - 1] * (u[k] - u[k - 1]);
+    store(k, v);
+  }
+  if (k == nz - 1 && k < k1) {
+    double v = xy(k);
+    v += cz[k - 1] * (u[k] - u[k - 1]);
+    store(k, v);
+  }
+}
+
+using StencilColumn = void (*)(std::size_t, std::size_t, std::size_t, const double*, const double*, const double*,
+                               const double*, const double* const*, const double* const*, double*);
+template <Op O, std::size_t... M>
+constexpr std::array<StencilColumn, sizeof...(M)> stencil_column_table(std::index_sequence<M...>) {
+  return {&stencil_column<static_cast<unsigned>(M), O>...};
+}
+constexpr auto kApplyColumn = stencil_column_table<Op::apply>(std::make_index_sequence<16>{});
+constexpr auto kRestrictColumn = stencil_column_table<Op::restrict>(std::make_index_sequence<16>{});
+
+unsigned neighbours(const StencilMatrix& a, const Columns& c, const double* x, std::array<const double*, 4>& xn,
+                    std::array<const double*, 4>& cn);
+
+// out = M u on the cells [lo, hi) (any range: it may start and end inside a column).
+void apply_cells(const StencilMatrix& m, const double* u, double* out, std::size_t lo, std::size_t hi) {
+  const std::size_t nz = m.nz;
+  for (std::size_t col = lo / nz; col * nz < hi; ++col) {
+    const Columns c = columns_of(m, col % m.nx, col / m.nx);
+    std::array<const double*, 4> xn{}, cn{};
+    const unsigned mask = neighbours(m, c, u, xn, cn);
+    const std::size_t k0 = std::max(lo, c.self) - c.self, k1 = std::min(hi, c.self + nz) - c.self;
+    kApplyColumn[mask](nz, k0, k1, m.excess.data() + c.self, u + c.self, nullptr, m.cz.data() + c.self, xn.data(),
+                       cn.data(), out + c.self);
+  }
+}
+
+// out = M u and the N dot products x_j . y_j (any of them may be u or out), in one pass.
+template <std::size_t N>
+std::array<double, N> apply_dots(const StencilMatrix& m, std::span<const double> u, std::span<double> out,
+                                 const std::array<std::pair<const double*, const double*>, N>& pairs) {
+  return reduce_blocks<N>(out.size(), [&](std::size_t lo, std::size_t hi) {
+    apply_cells(m, u.data(), out.data(), lo, hi);
+    std::array<double, N> s{};
+    for (std::size_t j = 0; j < N; ++j) {
+      const double* a = pairs[j].first;
+      const double* b = pairs[j].second;
+      s[j] = block_sum(lo, hi, [&](std::size_t p) { return a[p] * b[p]; });
+    }
+    return s;
+  });
+}
+
+// Neighbour columns of c in the order of the kernels' masks: +x, -x, +y, -y, with their
+// couplings (cx, cy of the lower column of each pair); returns the mask.
+unsigned neighbours(const StencilMatrix& a, const Columns& c, const double* x, std::array<const double*, 4>& xn,
+                    std::array<const double*, 4>& cn) {
+  unsigned mask = 0;
+  if (c.xp != Columns::npos) mask |= 1U, xn[0] = x + c.xp, cn[0] = a.cx.data() + c.self;
+  if (c.xm != Columns::npos) mask |= 2U, xn[1] = x + c.xm, cn[1] = a.cx.data() + c.xm;
+  if (c.yp != Columns::npos) mask |= 4U, xn[2] = x + c.yp, cn[2] = a.cy.data() + c.self;
+  if (c.ym != Columns::npos) mask |= 8U, xn[3] = x + c.ym, cn[3] = a.cy.data() + c.ym;
+  return mask;
+}
 
 // Sum of the x-y couplings of cell k of a column (the part of the diagonal the line solve
 // treats as known).
@@ -112,7 +366,6 @@ void MultigridSolver::setup(StencilMatrix matrix) {
   for (std::size_t l = 0; l < levels_.size(); ++l) {
     Level& lv = levels_[l];
     const std::size_t n = lv.a.size();
-    lv.res.assign(n, 0.0);
     if (l > 0) {
       lv.rhs.assign(n, 0.0);
       lv.sol.assign(n, 0.0);
@@ -129,7 +382,7 @@ void MultigridSolver::setup(StencilMatrix matrix) {
 void MultigridSolver::build_level(Level& level) {
   const StencilMatrix& a = level.a;
   const std::size_t nx = a.nx, ny = a.ny, nz = a.nz;
-  level.inv_pivot.assign(a.size(), 0.0);
+  std::vector<double> inv_pivot(a.size(), 0.0);
   const auto ncol = static_cast<Index>(nx * ny);
   int singular = 0;
   // LDL^T of every z-line in the stable form d'_k = cz_k + e_k,
@@ -145,9 +398,9 @@ void MultigridSolver::build_level(Level& level) {
       const double d = a.cz[p] + e;
       if (!(d > 0 && std::isfinite(d) && e >= 0)) {
         singular = 1;
-        level.inv_pivot[p] = 0;
+        inv_pivot[p] = 0;
       } else {
-        level.inv_pivot[p] = 1.0 / d;
+        inv_pivot[p] = 1.0 / d;
       }
       e_prev = e;
       d_prev = d > 0 ? d : 1.0;
@@ -171,42 +424,203 @@ void MultigridSolver::build_level(Level& level) {
       level.colours[(cx + cy) % ncolours].push_back(i + nx * j);
     }
   }
+  // Groups of kGroup columns; for the wavefront (large levels with two colours, see smooth())
+  // they end with each row.
+  level.wavefront = ncolours == 2 && ny >= 8 && a.size() >= kParallelMin;
+  level.groups.assign(ncolours, {0});
+  level.row_groups.assign(ncolours, {});
+  level.group_base.assign(ncolours + 1, 0);
+  for (std::size_t c = 0; c < ncolours; ++c) {
+    const auto& list = level.colours[c];
+    auto& g = level.groups[c];
+    if (level.wavefront) {
+      level.row_groups[c].push_back(0);
+      std::size_t q = 0;
+      for (std::size_t j = 0; j < ny; ++j) {
+        while (q < list.size() && list[q] / nx == j) {
+          ++q;
+          if (q - g.back() == kGroup) g.push_back(q);
+        }
+        if (g.back() < q) g.push_back(q);
+        level.row_groups[c].push_back(g.size() - 1);
+      }
+    } else {
+      while (g.back() < list.size()) g.push_back(std::min(list.size(), g.back() + kGroup));
+    }
+    level.group_base[c + 1] = level.group_base[c] + g.size() - 1;
+  }
+  const std::size_t ngroups = level.group_base[ncolours];
+  level.line_cz.assign(ngroups * nz * kGroup, 0.0);
+  level.line_inv_pivot.assign(ngroups * nz * kGroup, 0.0);
+  for (std::size_t c = 0; c < ncolours; ++c) {
+    const auto& list = level.colours[c];
+    const auto& g = level.groups[c];
+    const auto n = static_cast<Index>(g.size() - 1);
+#pragma omp parallel for schedule(static) if (a.size() >= kParallelMin)
+    for (Index gi = 0; gi < n; ++gi) {
+      const auto u = static_cast<std::size_t>(gi);
+      const std::size_t base = (level.group_base[c] + u) * nz * kGroup;
+      for (std::size_t q = g[u]; q < g[u + 1]; ++q) {
+        const std::size_t self = list[q] * nz, w = q - g[u];
+        for (std::size_t k = 0; k < nz; ++k) {
+          level.line_cz[base + k * kGroup + w] = a.cz[self + k];
+          level.line_inv_pivot[base + k * kGroup + w] = inv_pivot[self + k];
+        }
+      }
+    }
+  }
 }
 
 void MultigridSolver::smooth(const Level& l, std::span<const double> b, std::span<double> x, bool zero_guess,
                              bool reverse) const {
+  sweep(l, b, x, zero_guess, reverse, nullptr, nullptr);
+}
+
+void MultigridSolver::sweep(const Level& l, std::span<const double> b, std::span<double> x, bool zero_guess,
+                            bool reverse, Level* restrict_to, const Level* prolong_from, bool lines) const {
   const StencilMatrix& a = l.a;
-  const std::size_t nz = a.nz, ncolours = l.colours.size();
-  // With two colours the first one reads no neighbour when the guess is zero; with three the
-  // second colour reads the third, so the guess must really be zero.
-  if (zero_guess && ncolours > 2) std::fill(x.begin(), x.end(), 0.0);
-  for (std::size_t step = 0; step < ncolours; ++step) {
-    const auto& list = l.colours[reverse ? ncolours - 1 - step : step];
-    const bool skip_neighbours = zero_guess && step == 0;
-    const auto ncol = static_cast<Index>(list.size());
-#pragma omp parallel for schedule(static) if (list.size() * nz >= kParallelMin)
-    for (Index t = 0; t < ncol; ++t) {
-      const std::size_t col = list[static_cast<std::size_t>(t)];
-      const Columns c = columns_of(a, col % a.nx, col / a.nx);
-      double* xc = x.data() + c.self;
-      const double* bc = b.data() + c.self;
-      for (std::size_t k = 0; k < nz; ++k) xc[k] = bc[k];
-      if (!skip_neighbours) {
-        const auto add = [&](std::size_t nb, const double* coupling) {
-          const double* xn = x.data() + nb;
-          for (std::size_t k = 0; k < nz; ++k) xc[k] += coupling[k] * xn[k];
-        };
-        if (c.xp != Columns::npos) add(c.xp, a.cx.data() + c.self);
-        if (c.xm != Columns::npos) add(c.xm, a.cx.data() + c.xm);
-        if (c.yp != Columns::npos) add(c.yp, a.cy.data() + c.self);
-        if (c.ym != Columns::npos) add(c.ym, a.cy.data() + c.ym);
+  const std::size_t nz = a.nz, nx = a.nx, ny = a.ny, ncolours = l.colours.size();
+  const std::size_t ax = l.agg_x, ay = l.agg_y;
+  const bool parallel = a.size() >= kParallelMin;
+  double* xd = x.data();
+  const double* bd = b.data();
+
+  // Prolongation (x += P e, e the coarse solution) of one fine column.
+  const auto prolong_column = [&](std::size_t col) {
+    const std::size_t i = col % nx, j = col / nx;
+    const double* e = prolong_from->sol.data() + (i / ax + prolong_from->a.nx * (j / ay)) * nz;
+    double* xf = xd + col * nz;
+    for (std::size_t k = 0; k < nz; ++k) xf[k] += e[k];
+  };
+  // Restriction of the residual (coarse rhs = P^T (b - M x)) to coarse column (I, J), computed
+  // column by column without storing the fine residual, the fine columns in the order j, i.
+  const auto restrict_column = [&](std::size_t I, std::size_t J) {
+    double* rc = restrict_to->rhs.data() + (I + restrict_to->a.nx * J) * nz;
+    std::fill(rc, rc + nz, 0.0);
+    for (std::size_t j = J * ay; j < std::min(ny, (J + 1) * ay); ++j) {
+      for (std::size_t i = I * ax; i < std::min(nx, (I + 1) * ax); ++i) {
+        const Columns c = columns_of(a, i, j);
+        std::array<const double*, 4> xn{}, cn{};
+        const unsigned mask = neighbours(a, c, xd, xn, cn);
+        kRestrictColumn[mask](nz, 0, nz, a.excess.data() + c.self, xd + c.self, bd + c.self, a.cz.data() + c.self,
+                              xn.data(), cn.data(), rc);
       }
-      // Tridiagonal solve along z with the stored pivots.
-      const double* cz = a.cz.data() + c.self;
-      const double* ip = l.inv_pivot.data() + c.self;
-      for (std::size_t k = 1; k < nz; ++k) xc[k] += cz[k - 1] * ip[k - 1] * xc[k - 1];
-      xc[nz - 1] *= ip[nz - 1];
-      for (std::size_t k = nz - 1; k-- > 0;) xc[k] = (xc[k] + cz[k] * xc[k + 1]) * ip[k];
+    }
+  };
+  // Line solves of group g of a colour; lanes without a column work on the thread's scratch
+  // column t (its values are not used).
+  const auto group = [&](std::vector<double>& t, std::size_t colour, std::size_t g, bool skip_neighbours) {
+    const auto& list = l.colours[colour];
+    const std::size_t begin = l.groups[colour][g], end = l.groups[colour][g + 1];
+    std::array<double*, kGroup> col{};
+    col.fill(t.data());
+    for (std::size_t q = begin; q < end; ++q) {
+      const std::size_t cq = list[q];
+      const Columns c = columns_of(a, cq % nx, cq / nx);
+      std::array<const double*, 4> xn{}, cn{};
+      const unsigned mask = skip_neighbours ? 0U : neighbours(a, c, xd, xn, cn);
+      kLineRhs[mask](nz, bd + c.self, xd + c.self, xn.data(), cn.data());
+      col[q - begin] = xd + c.self;
+    }
+    const std::size_t base = (l.group_base[colour] + g) * nz * kGroup;
+    line_solve(nz, col, l.line_cz.data() + base, l.line_inv_pivot.data() + base);
+  };
+
+  if (!l.wavefront || !lines) {
+    // Colour by colour; prolongation before and restriction after, each in its own pass.
+    const std::size_t first = reverse ? ncolours - 1 : 0;
+    if (prolong_from != nullptr) {
+      for (std::size_t colour = 0; colour < ncolours; ++colour) {
+        if (colour == first) continue;  // overwritten before anything reads it
+        const auto& list = l.colours[colour];
+        const auto n = static_cast<Index>(list.size());
+#pragma omp parallel for schedule(static) if (parallel)
+        for (Index q = 0; q < n; ++q) prolong_column(list[static_cast<std::size_t>(q)]);
+      }
+    }
+    // With two colours the first one reads no neighbour when the guess is zero; with three the
+    // second colour reads the third, so the guess must really be zero.
+    if (lines && zero_guess && ncolours > 2) std::fill(x.begin(), x.end(), 0.0);
+    for (std::size_t step = 0; step < (lines ? ncolours : 0); ++step) {
+      const std::size_t colour = reverse ? ncolours - 1 - step : step;
+      const bool skip_neighbours = zero_guess && step == 0;
+      const auto ngroups = static_cast<Index>(l.groups[colour].size() - 1);
+#pragma omp parallel if (parallel)
+      {
+        std::vector<double> t(nz, 0.0);
+#pragma omp for schedule(static)
+        for (Index g = 0; g < ngroups; ++g) group(t, colour, static_cast<std::size_t>(g), skip_neighbours);
+      }
+    }
+    if (restrict_to != nullptr) {
+      const std::size_t nxc = restrict_to->a.nx;
+      const auto ncol = static_cast<Index>(nxc * restrict_to->a.ny);
+#pragma omp parallel for schedule(static) if (parallel)
+      for (Index col = 0; col < ncol; ++col) {
+        restrict_column(static_cast<std::size_t>(col) % nxc, static_cast<std::size_t>(col) / nxc);
+      }
+    }
+    return;
+  }
+
+  // Wavefront (two colours, f solved first, s second), one pass over the rows j:
+  //   P(j)  prolongation into the s-columns of row j (the f-columns are overwritten unread);
+  //   F(j)  f-lines of row j: needs P(j - 1), P(j), P(j + 1);
+  //   S(j)  s-lines of row j: needs F(j - 1), F(j), F(j + 1), and must come after them since
+  //         they read the old s values;
+  //   R(J)  restriction of coarse row J (fine rows J ay .. J ay + ay - 1): needs the final x of
+  //         fine rows J ay - 1 .. J ay + ay.
+  // Every cell sees exactly the values of the plain order (P, all f, all s, R), and a row's data
+  // is still in cache when the next task on it comes. Each thread takes a band of rows (whole
+  // aggregates when restricting); the tasks that need a neighbouring band's rows wait for a
+  // barrier: P of the band's first and last rows before, S of them after the loop, and the
+  // restrictions that read them at the end.
+  const std::size_t f = reverse ? 1 : 0, s = 1 - f;
+  const std::size_t unit = restrict_to != nullptr ? ay : 1, units = (ny + unit - 1) / unit;
+  const auto prolong_row = [&](std::size_t j) {
+    for (std::size_t g = l.row_groups[s][j]; g < l.row_groups[s][j + 1]; ++g) {
+      for (std::size_t q = l.groups[s][g]; q < l.groups[s][g + 1]; ++q) prolong_column(l.colours[s][q]);
+    }
+  };
+  const auto lines_row = [&](std::vector<double>& t, std::size_t colour, std::size_t j, bool skip_neighbours) {
+    for (std::size_t g = l.row_groups[colour][j]; g < l.row_groups[colour][j + 1]; ++g) {
+      group(t, colour, g, skip_neighbours);
+    }
+  };
+  const auto restrict_row = [&](std::size_t J) {
+    for (std::size_t I = 0; I < restrict_to->a.nx; ++I) restrict_column(I, J);
+  };
+#pragma omp parallel if (parallel)
+  {
+    std::vector<double> t(nz, 0.0);
+    const auto nt = static_cast<std::size_t>(omp_get_num_threads());
+    const auto th = static_cast<std::size_t>(omp_get_thread_num());
+    const std::size_t u0 = units * th / nt, u1 = units * (th + 1) / nt;
+    const std::size_t r0 = u0 * unit, r1 = std::min(ny, u1 * unit);
+    if (prolong_from != nullptr) {
+      if (r1 > r0) prolong_row(r0);
+      if (r1 > r0 + 1) prolong_row(r1 - 1);
+#pragma omp barrier
+    }
+    // Coarse rows restricted inside the loop: from the first whose rows start at r0 + 2 or later.
+    std::size_t next = restrict_to != nullptr ? std::max(u0, (r0 + 2 + ay - 1) / ay) : u1;
+    const std::size_t first_inner = next;
+    for (std::size_t j = r0; j < r1; ++j) {
+      if (prolong_from != nullptr && j + 1 > r0 && j + 1 + 1 < r1) prolong_row(j + 1);
+      lines_row(t, f, j, zero_guess);
+      if (j >= r0 + 2) {
+        lines_row(t, s, j - 1, false);
+        // Rows r0 + 1 .. j - 1 are final.
+        while (next < u1 && (next + 1) * ay <= j - 1) restrict_row(next++);
+      }
+    }
+#pragma omp barrier
+    if (r1 > r0) lines_row(t, s, r0, false);
+    if (r1 > r0 + 1) lines_row(t, s, r1 - 1, false);
+    if (restrict_to != nullptr) {
+#pragma omp barrier
+      for (std::size_t J = u0; J < first_inner; ++J) restrict_row(J);
+      for (std::size_t J = std::max(next, first_inner); J < u1; ++J) restrict_row(J);
     }
   }
 }
@@ -217,31 +631,24 @@ void MultigridSolver::precondition(std::size_t l, std::span<const double> b, std
     smooth(lv, b, x, true, false);
     return;
   }
-  for (int s = 0; s < options_.pre_sweeps; ++s) smooth(lv, b, x, s == 0, false);
-  if (options_.pre_sweeps == 0) std::fill(x.begin(), x.end(), 0.0);
-  residual(lv.a, b, x, lv.res);
-  // Restriction: sum the residual over each aggregate.
   Level& cl = levels_[l + 1];
-  const std::size_t nz = lv.a.nz, nxc = cl.a.nx, nyc = cl.a.ny, ax = lv.agg_x, ay = lv.agg_y;
-  const auto ncol = static_cast<Index>(nxc * nyc);
-#pragma omp parallel for schedule(static) if (cl.a.size() >= kParallelMin)
-  for (Index col = 0; col < ncol; ++col) {
-    const std::size_t I = static_cast<std::size_t>(col) % nxc, J = static_cast<std::size_t>(col) / nxc;
-    double* rc = cl.rhs.data() + (I + nxc * J) * nz;
-    std::fill(rc, rc + nz, 0.0);
-    for (std::size_t j = J * ay; j < std::min(lv.a.ny, (J + 1) * ay); ++j) {
-      for (std::size_t i = I * ax; i < std::min(lv.a.nx, (I + 1) * ax); ++i) {
-        const double* rf = lv.res.data() + (i + lv.a.nx * j) * nz;
-        for (std::size_t k = 0; k < nz; ++k) rc[k] += rf[k];
-      }
-    }
+  // Pre-smoothing, the last sweep fused with the restriction of the residual; without
+  // pre-smoothing x = 0 and the restriction is that of b.
+  const int pre = options_.pre_sweeps, post = options_.post_sweeps;
+  if (pre == 0) std::fill(x.begin(), x.end(), 0.0);
+  for (int s = 0; s + 1 < pre; ++s) smooth(lv, b, x, s == 0, false);
+  sweep(lv, b, x, pre == 1, false, &cl, nullptr, pre > 0);
+  coarse_correction(l);
+  // Post-smoothing, the first sweep fused with the prolongation of the coarse correction.
+  if (post == 0) {
+    prolong_all(l, x);
+    return;
   }
-  coarse_correction(l, x);
-  for (int s = 0; s < options_.post_sweeps; ++s) smooth(lv, b, x, false, true);
+  sweep(lv, b, x, false, true, nullptr, &cl);
+  for (int s = 1; s < post; ++s) smooth(lv, b, x, false, true);
 }
 
-void MultigridSolver::coarse_correction(std::size_t l, std::span<double> x) {
-  Level& lv = levels_[l];
+void MultigridSolver::coarse_correction(std::size_t l) {
   Level& cl = levels_[l + 1];
   const bool exact = l + 2 == levels_.size();
   if (exact || options_.cycle == CycleKind::v_cycle) {
@@ -249,39 +656,53 @@ void MultigridSolver::coarse_correction(std::size_t l, std::span<double> x) {
   } else {
     // K-cycle: two steps of FCG on the coarse system, preconditioned by the next level
     // (Notay & Vassilevski 2008, Algorithm 2.1 with t = 0.25).
+    // The vector work is fused into few passes; every value is the one of the plain sequence
+    // (v = M c, rho1 = c.v, alpha1 = c.rhs, rt = rhs - alpha1 / rho1 v, ...) bit for bit.
     precondition(l + 1, cl.rhs, cl.c);
-    apply(cl.a, cl.c, cl.v);
-    const double rho1 = dot(cl.c, cl.v), alpha1 = dot(cl.c, cl.rhs);
+    const auto [rho1, alpha1, r0_sq] = apply_dots<3>(
+        cl.a, cl.c, cl.v, {{{cl.c.data(), cl.v.data()}, {cl.c.data(), cl.rhs.data()}, {cl.rhs.data(), cl.rhs.data()}}});
     if (!(rho1 > 0)) {
       std::fill(cl.sol.begin(), cl.sol.end(), 0.0);
     } else {
-      copy(cl.rhs, cl.rt);
-      axpby(-alpha1 / rho1, cl.v, 1.0, cl.rt);
-      const double rn = norm2(cl.rt), r0 = norm2(cl.rhs);
-      copy(cl.c, cl.sol);
+      const double f = -alpha1 / rho1;
+      const double* v = cl.v.data();
+      const double* rhs = cl.rhs.data();
+      double* rt = cl.rt.data();
+      const double rn = std::sqrt(reduce_blocks<1>(cl.rt.size(), [&](std::size_t lo, std::size_t hi) {
+        return std::array<double, 1>{block_sum(lo, hi, [&](std::size_t p) {
+          const double t = f * v[p] + rhs[p];
+          rt[p] = t;
+          return t * t;
+        })};
+      })[0]);
+      const double r0 = std::sqrt(r0_sq);
       if (rn <= 0.25 * r0) {
-        axpby(0.0, cl.c, alpha1 / rho1, cl.sol);
+        combine(0.0, cl.c, alpha1 / rho1, cl.c, cl.sol);
       } else {
         precondition(l + 1, cl.rt, cl.d);
-        apply(cl.a, cl.d, cl.w);
-        const double gamma = dot(cl.d, cl.v), beta = dot(cl.d, cl.w), alpha2 = dot(cl.d, cl.rt);
+        const auto [gamma, beta, alpha2] = apply_dots<3>(
+            cl.a, cl.d, cl.w, {{{cl.d.data(), cl.v.data()}, {cl.d.data(), cl.w.data()}, {cl.d.data(), cl.rt.data()}}});
         const double rho2 = beta - gamma * gamma / rho1;
         if (rho2 > 0) {
-          axpby(alpha2 / rho2, cl.d, alpha1 / rho1 - gamma * alpha2 / (rho1 * rho2), cl.sol);
+          combine(alpha2 / rho2, cl.d, alpha1 / rho1 - gamma * alpha2 / (rho1 * rho2), cl.c, cl.sol);
         } else {
-          axpby(0.0, cl.c, alpha1 / rho1, cl.sol);
+          combine(0.0, cl.c, alpha1 / rho1, cl.c, cl.sol);
         }
       }
     }
   }
-  // Prolongation: add the aggregate's correction to each of its columns.
-  const std::size_t nz = lv.a.nz, nx = lv.a.nx, ny = lv.a.ny, ax = lv.agg_x, ay = lv.agg_y, nxc = cl.a.nx;
-  const auto ncol = static_cast<Index>(nx * ny);
+}
+
+void MultigridSolver::prolong_all(std::size_t l, std::span<double> x) {
+  const Level& lv = levels_[l];
+  const Level& cl = levels_[l + 1];
+  const std::size_t nz = lv.a.nz, nx = lv.a.nx, ax = lv.agg_x, ay = lv.agg_y, nxc = cl.a.nx;
+  const auto ncol = static_cast<Index>(nx * lv.a.ny);
 #pragma omp parallel for schedule(static) if (lv.a.size() >= kParallelMin)
   for (Index col = 0; col < ncol; ++col) {
     const std::size_t i = static_cast<std::size_t>(col) % nx, j = static_cast<std::size_t>(col) / nx;
     const double* e = cl.sol.data() + (i / ax + nxc * (j / ay)) * nz;
-    double* xf = x.data() + (i + nx * j) * nz;
+    double* xf = x.data() + static_cast<std::size_t>(col) * nz;
     for (std::size_t k = 0; k < nz; ++k) xf[k] += e[k];
   }
 }
@@ -328,15 +749,24 @@ SolveReport MultigridSolver::solve(std::span<const double> b, std::span<double> 
       const double beta = -dot(z_, q_) / pq_prev;
       axpby(1.0, z_, beta, p_);
     }
-    apply(a, p_, q_);
-    const double pq = dot(p_, q_);
+    // q = M p, p.q, p.r in one pass; then x += alpha p, r -= alpha q and ||r|| in another.
+    const auto [pq, pr] = apply_dots<2>(a, p_, q_, {{{p_.data(), q_.data()}, {p_.data(), r_.data()}}});
     if (!(pq > 0) || !std::isfinite(pq)) {
       fail("linear solver", fmt::format("FCG breakdown (p.Ap = {}) after {} iterations", pq, rep.iterations));
     }
-    const double alpha = dot(p_, r_) / pq;
-    axpby(alpha, p_, 1.0, x);
-    axpby(-alpha, q_, 1.0, r_);
-    rnorm = norm2(r_);
+    const double alpha = pr / pq, minus_alpha = -alpha;
+    const double* pp = p_.data();
+    const double* qq = q_.data();
+    double* xx = x.data();
+    double* rr = r_.data();
+    rnorm = std::sqrt(reduce_blocks<1>(x.size(), [&](std::size_t lo, std::size_t hi) {
+      return std::array<double, 1>{block_sum(lo, hi, [&](std::size_t p) {
+        xx[p] = alpha * pp[p] + xx[p];
+        const double t = minus_alpha * qq[p] + rr[p];
+        rr[p] = t;
+        return t * t;
+      })};
+    })[0]);
     pq_prev = pq;
     ++rep.iterations;
   }

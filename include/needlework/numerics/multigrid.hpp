@@ -87,17 +87,33 @@ class MultigridSolver {
  private:
   struct Level {
     StencilMatrix a;
-    std::vector<double> inv_pivot;                  // 1 / d'_k of every z-line (LDL^T)
-    std::vector<std::vector<std::size_t>> colours;  // column indices of each colour
-    std::size_t agg_x = 1, agg_y = 1;               // aggregation to the next level
+    std::vector<std::vector<std::size_t>> colours;  // column indices of each colour, row (j) by row
+    // The line solves run in groups of up to 8 columns of one colour, advanced together through
+    // z: group g of colour c is colours[c][groups[c][g] .. groups[c][g + 1]). With `wavefront`
+    // a group never spans two rows, and the groups of row j are row_groups[c][j] ..
+    // row_groups[c][j + 1] - 1.
+    std::vector<std::vector<std::size_t>> groups, row_groups;
+    std::vector<std::size_t> group_base;  // number of the first group of each colour
+    // cz and 1 / d'_k (the pivots of each z-line's LDL^T) interleaved by group: lane w of group
+    // number G at cell k is at (G nz + k) 8 + w (padding lanes hold 0).
+    std::vector<double> line_cz, line_inv_pivot;
+    bool wavefront = false;            // two colours and enough rows: both colours in one pass (smooth())
+    std::size_t agg_x = 1, agg_y = 1;  // aggregation to the next level
     // workspaces
-    std::vector<double> rhs, sol, res, c, v, d, w, rt;
+    std::vector<double> rhs, sol, c, v, d, w, rt;
   };
 
   void build_level(Level& level);
+  /// One z-line Gauss-Seidel sweep over all colours (in reverse order with `reverse`).
   void smooth(const Level& l, std::span<const double> b, std::span<double> x, bool zero_guess, bool reverse) const;
+  /// The same sweep (none without `lines`), fused with the prolongation of prolong_from's sol
+  /// before it and with the restriction of the residual b - M x into restrict_to's rhs after it
+  /// (either may be null).
+  void sweep(const Level& l, std::span<const double> b, std::span<double> x, bool zero_guess, bool reverse,
+             Level* restrict_to, const Level* prolong_from, bool lines = true) const;
+  void prolong_all(std::size_t l, std::span<double> x);
   void precondition(std::size_t l, std::span<const double> b, std::span<double> x);
-  void coarse_correction(std::size_t l, std::span<double> x);
+  void coarse_correction(std::size_t l);  // levels_[l + 1].sol for the rhs restricted from level l
 
   SolverOptions options_;
   std::vector<Level> levels_;
