@@ -98,6 +98,7 @@ std::array<double, N> reduce_blocks(std::size_t n, Block&& block) {
 // cell gets the same operations in the same order as a column-by-column solve would give it.
 
 constexpr std::size_t kGroup = 8;
+constexpr std::size_t kLineDoubles = 8;  // doubles per 64-byte cache line (prefetch stride)
 
 // x_c[k] = b_c[k] + couplings times neighbours, the terms added in the order +x, -x, +y, -y;
 // bit m of Mask says whether neighbour m is there (the same sums as one pass per neighbour).
@@ -143,11 +144,16 @@ inline Pair load(const double* p) {
   return v;
 }
 
-void line_solve(std::size_t nz, const std::array<double*, kGroup>& col, const double* cz, const double* ip) {
+// The forward pass also prefetches the factors of the next group (next_cz, next_ip: one cache
+// line of each per k), which the hardware does not fetch early enough by itself.
+void line_solve(std::size_t nz, const std::array<double*, kGroup>& col, const double* cz, const double* ip,
+                const double* next_cz, const double* next_ip) {
   std::array<Pair, kPairs> prev{};
   for (std::size_t h = 0; h < kPairs; ++h) prev[h] = Pair{col[2 * h][0], col[2 * h + 1][0]};
   for (std::size_t k = 1; k < nz; ++k) {
     const std::size_t o = k * kGroup;
+    __builtin_prefetch(next_cz + o);
+    __builtin_prefetch(next_ip + o);
     for (std::size_t h = 0; h < kPairs; ++h) {
       double* x0 = col[2 * h];
       double* x1 = col[2 * h + 1];
@@ -322,96 +328,81 @@ void MultigridSolver::setup(StencilMatrix matrix) {
       options_.max_iterations < 1 || !(options_.relative_tolerance >= 0) || !(options_.absolute_tolerance >= 0)) {
     core::raise(core::ErrorCode::internal, fmt::arg("reason", "multigrid: invalid solver options"));
   }
-  levels_.clear();
-  levels_.emplace_back();
-  levels_.back().a = std::move(matrix);
-  while (true) {
-    Level& fine = levels_.back();
-    build_level(fine);
-    const StencilMatrix& a = fine.a;
-    if (a.nx == 1 && a.ny == 1) break;
-    fine.agg_x = a.ny == 1 ? 4 : (a.nx == 1 ? 1 : 2);
-    fine.agg_y = a.nx == 1 ? 4 : (a.ny == 1 ? 1 : 2);
-    const std::size_t ax = fine.agg_x, ay = fine.agg_y, nz = a.nz;
-    const std::size_t nxc = (a.nx + ax - 1) / ax, nyc = (a.ny + ay - 1) / ay;
-    StencilMatrix c = StencilMatrix::zeros(nxc, nyc, nz, a.periodic_x, a.periodic_y);
-    const auto ncol = static_cast<Index>(nxc * nyc);
-    // Galerkin P^T A P with piecewise-constant P: excess and z-couplings add up over an
-    // aggregate; an x (y) coupling is kept, added to the aggregate's +x (+y) coupling, when it
-    // leaves the aggregate, and vanishes (with its share of the diagonal) when it is internal.
-#pragma omp parallel for schedule(static) if (a.size() >= kParallelMin)
-    for (Index col = 0; col < ncol; ++col) {
-      const std::size_t I = static_cast<std::size_t>(col) % nxc, J = static_cast<std::size_t>(col) / nxc;
-      const std::size_t cb = (I + nxc * J) * nz;
-      for (std::size_t j = J * ay; j < std::min(a.ny, (J + 1) * ay); ++j) {
-        for (std::size_t i = I * ax; i < std::min(a.nx, (I + 1) * ax); ++i) {
-          const std::size_t fb = (i + a.nx * j) * nz;
-          for (std::size_t k = 0; k < nz; ++k) {
-            c.excess[cb + k] += a.excess[fb + k];
-            c.cz[cb + k] += a.cz[fb + k];
-          }
-          if (a.nx > 1 && (i + 1 < a.nx || a.periodic_x) && ((i + 1) % a.nx) / ax != I) {
-            for (std::size_t k = 0; k < nz; ++k) c.cx[cb + k] += a.cx[fb + k];
-          }
-          if (a.ny > 1 && (j + 1 < a.ny || a.periodic_y) && ((j + 1) % a.ny) / ay != J) {
-            for (std::size_t k = 0; k < nz; ++k) c.cy[cb + k] += a.cy[fb + k];
-          }
-        }
-      }
+  // The levels of a previous setup are reused where their shapes match (a time stepper sets up
+  // again whenever dt or the coefficients change): no new allocation, no page faults.
+  std::size_t count = 0;
+  const auto next_level = [&]() -> Level& {
+    if (count == levels_.size()) levels_.emplace_back();
+    return levels_[count++];
+  };
+  try {
+    next_level().a = std::move(matrix);
+    while (true) {
+      build_level(levels_[count - 1]);
+      const StencilMatrix& a = levels_[count - 1].a;
+      if (a.nx == 1 && a.ny == 1) break;
+      Level& coarse = next_level();  // may move the levels: index them again below
+      coarsen(levels_[count - 2], coarse.a);
     }
-    levels_.emplace_back();
-    levels_.back().a = std::move(c);
+  } catch (...) {
+    levels_.clear();  // no half-built hierarchy left behind
+    throw;
   }
+  levels_.resize(count);
   const bool k_cycle = options_.cycle == CycleKind::k_cycle;
   for (std::size_t l = 0; l < levels_.size(); ++l) {
     Level& lv = levels_[l];
-    const std::size_t n = lv.a.size();
-    if (l > 0) {
-      lv.rhs.assign(n, 0.0);
-      lv.sol.assign(n, 0.0);
-    }
-    if (l > 0 && k_cycle && l + 1 < levels_.size()) {
-      for (auto* v : {&lv.c, &lv.v, &lv.d, &lv.w, &lv.rt}) v->assign(n, 0.0);
-    }
+    const std::size_t n = lv.a.size(), used = l > 0 && k_cycle && l + 1 < levels_.size() ? n : 0;
+    lv.rhs.resize(l > 0 ? n : 0);
+    lv.sol.resize(l > 0 ? n : 0);
+    for (auto* v : {&lv.c, &lv.v, &lv.d, &lv.w, &lv.rt}) v->resize(used);
   }
   const std::size_t n = levels_.front().a.size();
-  for (auto* v : {&r_, &z_, &p_, &q_}) v->assign(n, 0.0);
+  for (auto* v : {&r_, &z_, &p_, &q_}) v->resize(n);
   excess_sum_ = sum(levels_.front().a.excess);
+}
+
+void MultigridSolver::coarsen(const Level& fine, StencilMatrix& c) const {
+  const StencilMatrix& a = fine.a;
+  const std::size_t ax = fine.agg_x, ay = fine.agg_y, nz = a.nz;
+  const std::size_t nxc = (a.nx + ax - 1) / ax, nyc = (a.ny + ay - 1) / ay;
+  if (c.nx != nxc || c.ny != nyc || c.nz != nz || c.excess.size() != nxc * nyc * nz) {
+    c = StencilMatrix::zeros(nxc, nyc, nz, a.periodic_x, a.periodic_y);
+  }
+  c.periodic_x = a.periodic_x;
+  c.periodic_y = a.periodic_y;
+  const auto ncol = static_cast<Index>(nxc * nyc);
+  // Galerkin P^T A P with piecewise-constant P: excess and z-couplings add up over an
+  // aggregate; an x (y) coupling is kept, added to the aggregate's +x (+y) coupling, when it
+  // leaves the aggregate, and vanishes (with its share of the diagonal) when it is internal.
+#pragma omp parallel for schedule(static) if (a.size() >= kParallelMin)
+  for (Index col = 0; col < ncol; ++col) {
+    const std::size_t I = static_cast<std::size_t>(col) % nxc, J = static_cast<std::size_t>(col) / nxc;
+    const std::size_t cb = (I + nxc * J) * nz;
+    for (auto* v : {&c.excess, &c.cx, &c.cy, &c.cz}) std::fill_n(v->begin() + static_cast<Index>(cb), nz, 0.0);
+    for (std::size_t j = J * ay; j < std::min(a.ny, (J + 1) * ay); ++j) {
+      for (std::size_t i = I * ax; i < std::min(a.nx, (I + 1) * ax); ++i) {
+        const std::size_t fb = (i + a.nx * j) * nz;
+        for (std::size_t k = 0; k < nz; ++k) {
+          c.excess[cb + k] += a.excess[fb + k];
+          c.cz[cb + k] += a.cz[fb + k];
+        }
+        if (a.nx > 1 && (i + 1 < a.nx || a.periodic_x) && ((i + 1) % a.nx) / ax != I) {
+          for (std::size_t k = 0; k < nz; ++k) c.cx[cb + k] += a.cx[fb + k];
+        }
+        if (a.ny > 1 && (j + 1 < a.ny || a.periodic_y) && ((j + 1) % a.ny) / ay != J) {
+          for (std::size_t k = 0; k < nz; ++k) c.cy[cb + k] += a.cy[fb + k];
+        }
+      }
+    }
+  }
 }
 
 void MultigridSolver::build_level(Level& level) {
   const StencilMatrix& a = level.a;
   const std::size_t nx = a.nx, ny = a.ny, nz = a.nz;
-  std::vector<double> inv_pivot(a.size(), 0.0);
-  const auto ncol = static_cast<Index>(nx * ny);
-  int singular = 0;
-  // LDL^T of every z-line in the stable form d'_k = cz_k + e_k,
-  // e_k = s_k + xy_k + cz_{k-1} e_{k-1} / d'_{k-1}: no cancellation even where s = 0.
-#pragma omp parallel for schedule(static) reduction(max : singular) if (a.size() >= kParallelMin)
-  for (Index col = 0; col < ncol; ++col) {
-    const Columns c = columns_of(a, static_cast<std::size_t>(col) % nx, static_cast<std::size_t>(col) / nx);
-    double e_prev = 0, d_prev = 1;
-    for (std::size_t k = 0; k < nz; ++k) {
-      const std::size_t p = c.self + k;
-      double e = a.excess[p] + xy_coupling(a, c, k);
-      if (k > 0) e += a.cz[p - 1] * e_prev / d_prev;
-      const double d = a.cz[p] + e;
-      if (!(d > 0 && std::isfinite(d) && e >= 0)) {
-        singular = 1;
-        inv_pivot[p] = 0;
-      } else {
-        inv_pivot[p] = 1.0 / d;
-      }
-      e_prev = e;
-      d_prev = d > 0 ? d : 1.0;
-    }
-    // The last pivot of a column with no excess anywhere below it is e alone; zero means singular.
-    if (!(e_prev > 0)) singular = 1;
-  }
-  // On the coarsest level (one column holding every cell of the grid) a zero last pivot means M e
-  // = 0 somewhere: nothing anchors the solution. On a finer level it takes a column with no excess
-  // and no x-y coupling at all (a cell layer cut off from the rest).
-  if (singular) fail("multigrid setup", "a z-line of the system matrix is singular");
+  level.agg_x = a.ny == 1 ? 4 : (a.nx == 1 ? 1 : 2);
+  level.agg_y = a.nx == 1 ? 4 : (a.ny == 1 ? 1 : 2);
 
   const bool three_x = a.periodic_x && nx > 1 && nx % 2 == 1;
   const bool three_y = a.periodic_y && ny > 1 && ny % 2 == 1;
@@ -424,7 +415,7 @@ void MultigridSolver::build_level(Level& level) {
       level.colours[(cx + cy) % ncolours].push_back(i + nx * j);
     }
   }
-  // Groups of kGroup columns; for the wavefront (large levels with two colours, see smooth())
+  // Groups of kGroup columns; for the wavefront (large levels with two colours, see sweep())
   // they end with each row.
   level.wavefront = ncolours == 2 && ny >= 8 && a.size() >= kParallelMin;
   level.groups.assign(ncolours, {0});
@@ -449,26 +440,55 @@ void MultigridSolver::build_level(Level& level) {
     }
     level.group_base[c + 1] = level.group_base[c] + g.size() - 1;
   }
+
+  // LDL^T of every z-line in the stable form d'_k = cz_k + e_k,
+  // e_k = s_k + xy_k + cz_{k-1} e_{k-1} / d'_{k-1}: no cancellation even where s = 0. Stored
+  // with cz in the interleaved group layout (padding lanes 0).
   const std::size_t ngroups = level.group_base[ncolours];
-  level.line_cz.assign(ngroups * nz * kGroup, 0.0);
-  level.line_inv_pivot.assign(ngroups * nz * kGroup, 0.0);
+  level.line_cz.resize(ngroups * nz * kGroup);
+  level.line_inv_pivot.resize(ngroups * nz * kGroup);
+  int singular = 0;
   for (std::size_t c = 0; c < ncolours; ++c) {
     const auto& list = level.colours[c];
     const auto& g = level.groups[c];
     const auto n = static_cast<Index>(g.size() - 1);
-#pragma omp parallel for schedule(static) if (a.size() >= kParallelMin)
+#pragma omp parallel for schedule(static) reduction(max : singular) if (a.size() >= kParallelMin)
     for (Index gi = 0; gi < n; ++gi) {
       const auto u = static_cast<std::size_t>(gi);
-      const std::size_t base = (level.group_base[c] + u) * nz * kGroup;
+      double* lcz = level.line_cz.data() + (level.group_base[c] + u) * nz * kGroup;
+      double* lip = level.line_inv_pivot.data() + (level.group_base[c] + u) * nz * kGroup;
+      for (std::size_t w = g[u + 1] - g[u]; w < kGroup; ++w) {
+        for (std::size_t k = 0; k < nz; ++k) lcz[k * kGroup + w] = lip[k * kGroup + w] = 0;
+      }
       for (std::size_t q = g[u]; q < g[u + 1]; ++q) {
-        const std::size_t self = list[q] * nz, w = q - g[u];
+        const std::size_t col = list[q], w = q - g[u];
+        const Columns cl = columns_of(a, col % nx, col / nx);
+        double e_prev = 0, d_prev = 1;
         for (std::size_t k = 0; k < nz; ++k) {
-          level.line_cz[base + k * kGroup + w] = a.cz[self + k];
-          level.line_inv_pivot[base + k * kGroup + w] = inv_pivot[self + k];
+          const std::size_t p = cl.self + k;
+          double e = a.excess[p] + xy_coupling(a, cl, k);
+          if (k > 0) e += a.cz[p - 1] * e_prev / d_prev;
+          const double d = a.cz[p] + e;
+          lcz[k * kGroup + w] = a.cz[p];
+          if (!(d > 0 && std::isfinite(d) && e >= 0)) {
+            singular = 1;
+            lip[k * kGroup + w] = 0;
+          } else {
+            lip[k * kGroup + w] = 1.0 / d;
+          }
+          e_prev = e;
+          d_prev = d > 0 ? d : 1.0;
         }
+        // The last pivot of a column with no excess anywhere below it is e alone; zero means
+        // singular.
+        if (!(e_prev > 0)) singular = 1;
       }
     }
   }
+  // On the coarsest level (one column holding every cell of the grid) a zero last pivot means M e
+  // = 0 somewhere: nothing anchors the solution. On a finer level it takes a column with no excess
+  // and no x-y coupling at all (a cell layer cut off from the rest).
+  if (singular) fail("multigrid setup", "a z-line of the system matrix is singular");
 }
 
 void MultigridSolver::smooth(const Level& l, std::span<const double> b, std::span<double> x, bool zero_guess,
@@ -508,7 +528,11 @@ void MultigridSolver::sweep(const Level& l, std::span<const double> b, std::span
     }
   };
   // Line solves of group g of a colour; lanes without a column work on the thread's scratch
-  // column t (its values are not used).
+  // column t (its values are not used). While a column's right-hand side is formed, the data
+  // the same lane of the next group will stream in (b, cx, cy, and x of the +y row; the next
+  // group's columns are 2 kGroup columns further on) is prefetched: with two colours a row's
+  // lines touch every other column, a pattern the hardware prefetchers do not follow well.
+  const std::size_t ahead = 2 * kGroup * nz, size = a.size();
   const auto group = [&](std::vector<double>& t, std::size_t colour, std::size_t g, bool skip_neighbours) {
     const auto& list = l.colours[colour];
     const std::size_t begin = l.groups[colour][g], end = l.groups[colour][g + 1];
@@ -517,13 +541,26 @@ void MultigridSolver::sweep(const Level& l, std::span<const double> b, std::span
     for (std::size_t q = begin; q < end; ++q) {
       const std::size_t cq = list[q];
       const Columns c = columns_of(a, cq % nx, cq / nx);
+      if (c.self + ahead + nz <= size) {
+        const std::size_t p = c.self + ahead, py = c.yp != Columns::npos ? c.yp + ahead : p;
+        const std::size_t pm = p >= nz ? p - nz : p;
+        for (std::size_t o = 0; o < nz; o += kLineDoubles) {
+          __builtin_prefetch(bd + p + o);
+          __builtin_prefetch(a.cx.data() + p + o);
+          __builtin_prefetch(a.cx.data() + pm + o);
+          __builtin_prefetch(a.cy.data() + p + o);
+          if (py + o < size) __builtin_prefetch(xd + py + o);
+        }
+      }
       std::array<const double*, 4> xn{}, cn{};
       const unsigned mask = skip_neighbours ? 0U : neighbours(a, c, xd, xn, cn);
       kLineRhs[mask](nz, bd + c.self, xd + c.self, xn.data(), cn.data());
       col[q - begin] = xd + c.self;
     }
     const std::size_t base = (l.group_base[colour] + g) * nz * kGroup;
-    line_solve(nz, col, l.line_cz.data() + base, l.line_inv_pivot.data() + base);
+    const std::size_t next = base + nz * kGroup < l.line_cz.size() ? base + nz * kGroup : base;
+    line_solve(nz, col, l.line_cz.data() + base, l.line_inv_pivot.data() + base, l.line_cz.data() + next,
+               l.line_inv_pivot.data() + next);
   };
 
   if (!l.wavefront || !lines) {

@@ -31,7 +31,10 @@
 // reductions (stencil.hpp); the solution is bitwise the same for any number of OpenMP threads.
 
 #include <cstddef>
+#include <memory>
+#include <new>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "needlework/numerics/stencil.hpp"
@@ -85,6 +88,28 @@ class MultigridSolver {
   std::vector<std::pair<std::size_t, std::size_t>> level_shapes() const;
 
  private:
+  // A vector whose new elements are left uninitialised (they are written before being read):
+  // setup() then neither spends a pass writing zeros nor touches the pages first on one thread.
+  template <class T>
+  struct UninitAllocator : std::allocator<T> {
+    template <class U>
+    struct rebind {
+      using other = UninitAllocator<U>;
+    };
+    UninitAllocator() = default;
+    template <class U>
+    explicit UninitAllocator(const UninitAllocator<U>&) noexcept {}
+    template <class U>
+    void construct(U* p) noexcept {
+      ::new (static_cast<void*>(p)) U;
+    }
+    template <class U, class... Args>
+    void construct(U* p, Args&&... args) {
+      ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+  };
+  using Buffer = std::vector<double, UninitAllocator<double>>;
+
   struct Level {
     StencilMatrix a;
     std::vector<std::vector<std::size_t>> colours;  // column indices of each colour, row (j) by row
@@ -96,14 +121,15 @@ class MultigridSolver {
     std::vector<std::size_t> group_base;  // number of the first group of each colour
     // cz and 1 / d'_k (the pivots of each z-line's LDL^T) interleaved by group: lane w of group
     // number G at cell k is at (G nz + k) 8 + w (padding lanes hold 0).
-    std::vector<double> line_cz, line_inv_pivot;
+    Buffer line_cz, line_inv_pivot;
     bool wavefront = false;            // two colours and enough rows: both colours in one pass (smooth())
     std::size_t agg_x = 1, agg_y = 1;  // aggregation to the next level
     // workspaces
-    std::vector<double> rhs, sol, c, v, d, w, rt;
+    Buffer rhs, sol, c, v, d, w, rt;
   };
 
   void build_level(Level& level);
+  void coarsen(const Level& fine, StencilMatrix& coarse) const;
   /// One z-line Gauss-Seidel sweep over all colours (in reverse order with `reverse`).
   void smooth(const Level& l, std::span<const double> b, std::span<double> x, bool zero_guess, bool reverse) const;
   /// The same sweep (none without `lines`), fused with the prolongation of prolong_from's sol
@@ -117,7 +143,7 @@ class MultigridSolver {
 
   SolverOptions options_;
   std::vector<Level> levels_;
-  std::vector<double> r_, z_, p_, q_;
+  Buffer r_, z_, p_, q_;
   double excess_sum_ = 0;
 };
 

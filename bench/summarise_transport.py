@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Summary of nw_bench_transport runs (issue 4, item 6): for every ratio the benchmark printed,
+its value in each run, the median and the spread (min-max) over the runs, and the target.
+
+    bench/summarise_transport.py RUN.json [RUN.json ...]
+
+Each RUN.json is one full run written with --benchmark_out=RUN.json --benchmark_out_format=json
+(tools/bench.sh does this). Every ratio is measured within one run (both of its sides in the
+same benchmark); this script only collects them. Standard library only.
+"""
+
+import json
+import statistics
+import sys
+
+# (label, benchmark name, counter, target, "min" or "max" bound)
+ROWS = [
+    ("(a) apply / triad, 1 thread", "BM_Apply/n:128/threads:1/real_time", "of_triad", 0.6, "min"),
+    ("(a) apply / triad, 2 threads", "BM_Apply/n:128/threads:2/real_time", "of_triad", 0.6, "min"),
+    ("(a) residual / triad, 1 thread", "BM_Residual/n:128/threads:1/real_time", "of_triad", 0.6, "min"),
+    ("(a) residual / triad, 2 threads", "BM_Residual/n:128/threads:2/real_time", "of_triad", 0.6, "min"),
+    ("(a) smoother / triad, 1 thread", "BM_Smoother/n:128/threads:1/real_time", "of_triad", 0.6, "min"),
+    ("(a) smoother / triad, 2 threads", "BM_Smoother/n:128/threads:2/real_time", "of_triad", 0.6, "min"),
+    ("(a) triad GB/s, 1 thread", "BM_Triad/threads:1/real_time", "GB/s", None, None),
+    ("(a) triad GB/s, 2 threads", "BM_Triad/threads:2/real_time", "GB/s", None, None),
+    ("(a) smoother GB/s, 1 thread", "BM_Smoother/n:128/threads:1/real_time", "GB/s", None, None),
+    ("(a) smoother GB/s, 2 threads", "BM_Smoother/n:128/threads:2/real_time", "GB/s", None, None),
+    ("(b) iterations 64^3, stationary", "BM_IterationGrowth/iterations:1/real_time", "it64_st", None, None),
+    ("(b) iterations 128^3, stationary", "BM_IterationGrowth/iterations:1/real_time", "it128_st", None, None),
+    ("(b) iterations 256^3, stationary", "BM_IterationGrowth/iterations:1/real_time", "it256_st", None, None),
+    ("(b) growth 64^3 -> 256^3, stationary", "BM_IterationGrowth/iterations:1/real_time", "growth_st", 1.5, "max"),
+    ("(b) growth 64^3 -> 256^3, BE step", "BM_IterationGrowth/iterations:1/real_time", "growth_be", 1.5, "max"),
+]
+for n, nf in ((64, 48), (128, 96)):
+    for t in (1, 2):
+        name = f"BM_VersusReference/n:{n}/n_fenics:{nf}/threads:{t}/iterations:5/manual_time"
+        ROWS.append((f"(c) x FEniCS, {n}^3 / {nf}^3, {t} thread(s)", name, "x_fenics", 10.0, "min"))
+        ROWS.append((f"(c) x SciPy, {n}^3, {t} thread(s)", name, "x_scipy", 30.0, "min"))
+        ROWS.append((f"(c) ours [s], {n}^3, {t} thread(s)", name, "s_ours", None, None))
+for n, t in ((128, 1), (128, 2), (256, 1), (256, 2)):
+    it = 5 if n < 256 else 3
+    ROWS.append((f"(c) layered {n}^3 total [s], {t} thread(s)", f"BM_Layered/n:{n}/threads:{t}/iterations:{it}/manual_time",
+                 "s_total", None, None))
+for problem, label in ((0, "unit cell 128^2 x 109"), (1, "layered 128^3")):
+    name = f"BM_ThreadScaling/n:128/layered:{problem}/iterations:5/manual_time"
+    ROWS.append((f"(d) 2 vs 1 thread, {label}", name, "speedup", 1.7, "min"))
+    ROWS.append((f"(d) 2 vs 1 thread (solve only), {label}", name, "speedup_solve", None, None))
+    ROWS.append((f"(d) bitwise equal, {label}", name, "bitwise_equal", 1.0, "min"))
+
+
+def load(path):
+    with open(path) as f:
+        data = json.load(f)
+    out = {}
+    for b in data.get("benchmarks", []):
+        if b.get("run_type", "iteration") == "iteration":
+            out[b["name"]] = b
+    return out, data.get("context", {})
+
+
+def main(paths):
+    runs = [load(p) for p in paths]
+    print(f"{len(runs)} run(s): " + ", ".join(ctx.get("date", "?") for _, ctx in runs))
+    print(f"{'ratio':52s} {'runs':>28s} {'median':>8s} {'min-max':>15s}  target")
+    for label, name, counter, target, kind in ROWS:
+        values = []
+        for benches, _ in runs:
+            b = benches.get(name)
+            if b is not None and counter in b and not b.get("error_occurred", False):
+                values.append(float(b[counter]))
+        if not values:
+            print(f"{label:52s} {'(not run)':>28s}")
+            continue
+        med = statistics.median(values)
+        cells = " ".join(f"{v:.3g}" for v in values)
+        spread = f"{min(values):.3g}-{max(values):.3g}"
+        verdict = ""
+        if target is not None:
+            ok = med >= target if kind == "min" else med <= target
+            verdict = f"{'>=' if kind == 'min' else '<='} {target:g}: {'met' if ok else 'MISSED'}"
+        print(f"{label:52s} {cells:>28s} {med:8.3g} {spread:>15s}  {verdict}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    main(sys.argv[1:])
