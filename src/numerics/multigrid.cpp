@@ -253,6 +253,35 @@ constexpr auto kRestrictColumn = stencil_column_table<Op::restrict>(std::make_in
 unsigned neighbours(const StencilMatrix& a, const Columns& c, const double* x, std::array<const double*, 4>& xn,
                     std::array<const double*, 4>& cn);
 
+// rc[k] += sum_n C_n[k] x_n[k] over the x-y neighbours of one column (bit m of Mask as in
+// line_rhs): the residual of a line solved with zero neighbours, once they have new values.
+template <unsigned Mask>
+void coupling_add(std::size_t nz, const double* const* xn, const double* const* cn, double* __restrict rc) {
+  const double* __restrict x0 = xn[0];
+  const double* __restrict x1 = xn[1];
+  const double* __restrict x2 = xn[2];
+  const double* __restrict x3 = xn[3];
+  const double* __restrict c0 = cn[0];
+  const double* __restrict c1 = cn[1];
+  const double* __restrict c2 = cn[2];
+  const double* __restrict c3 = cn[3];
+  for (std::size_t k = 0; k < nz; ++k) {
+    double v = 0;
+    if constexpr ((Mask & 1U) != 0) v += c0[k] * x0[k];
+    if constexpr ((Mask & 2U) != 0) v += c1[k] * x1[k];
+    if constexpr ((Mask & 4U) != 0) v += c2[k] * x2[k];
+    if constexpr ((Mask & 8U) != 0) v += c3[k] * x3[k];
+    rc[k] += v;
+  }
+}
+
+using CouplingAdd = void (*)(std::size_t, const double* const*, const double* const*, double*);
+template <std::size_t... M>
+constexpr std::array<CouplingAdd, sizeof...(M)> coupling_add_table(std::index_sequence<M...>) {
+  return {&coupling_add<static_cast<unsigned>(M)>...};
+}
+constexpr auto kCouplingAdd = coupling_add_table(std::make_index_sequence<16>{});
+
 // out = M u on the cells [lo, hi) (any range: it may start and end inside a column).
 void apply_cells(const StencilMatrix& m, const double* u, double* out, std::size_t lo, std::size_t hi) {
   const std::size_t nz = m.nz;
@@ -514,16 +543,29 @@ void MultigridSolver::sweep(const Level& l, std::span<const double> b, std::span
   };
   // Restriction of the residual (coarse rhs = P^T (b - M x)) to coarse column (I, J), computed
   // column by column without storing the fine residual, the fine columns in the order j, i.
+  // After a two-colour sweep from a zero guess the residual is known without the operator: the
+  // lines of the colour solved second saw the final values of all their neighbours, so their
+  // residual is zero, and those solved first saw zero neighbours, so theirs is the coupling to
+  // the neighbours' new values, r_c = sum_n C_cn x_n. Both are exact identities of the line
+  // solves (in floating point they differ from b - M x by round-off); they save the operator's
+  // work and its reads of s, cz and b.
+  const bool identity = lines && zero_guess && ncolours == 2;
+  const std::size_t solved_first = reverse ? 1 : 0;
   const auto restrict_column = [&](std::size_t I, std::size_t J) {
     double* rc = restrict_to->rhs.data() + (I + restrict_to->a.nx * J) * nz;
     std::fill(rc, rc + nz, 0.0);
     for (std::size_t j = J * ay; j < std::min(ny, (J + 1) * ay); ++j) {
       for (std::size_t i = I * ax; i < std::min(nx, (I + 1) * ax); ++i) {
+        if (identity && (i + j) % 2 != solved_first) continue;
         const Columns c = columns_of(a, i, j);
         std::array<const double*, 4> xn{}, cn{};
         const unsigned mask = neighbours(a, c, xd, xn, cn);
-        kRestrictColumn[mask](nz, 0, nz, a.excess.data() + c.self, xd + c.self, bd + c.self, a.cz.data() + c.self,
-                              xn.data(), cn.data(), rc);
+        if (identity) {
+          kCouplingAdd[mask](nz, xn.data(), cn.data(), rc);
+        } else {
+          kRestrictColumn[mask](nz, 0, nz, a.excess.data() + c.self, xd + c.self, bd + c.self, a.cz.data() + c.self,
+                                xn.data(), cn.data(), rc);
+        }
       }
     }
   };
