@@ -72,13 +72,13 @@ def main(paths):
             print(f"{label:52s} {'(not run)':>28s}")
             continue
         med = statistics.median(values)
-        cells = " ".join(f"{v:.3g}" for v in values)
-        spread = f"{min(values):.3g}-{max(values):.3g}"
+        cells = " ".join(f"{v:.4g}" for v in values)
+        spread = f"{min(values):.4g}-{max(values):.4g}"
         verdict = ""
         if target is not None:
             ok = med >= target if kind == "min" else med <= target
             verdict = f"{'>=' if kind == 'min' else '<='} {target:g}: {'met' if ok else 'MISSED'}"
-        print(f"{label:52s} {cells:>28s} {med:8.3g} {spread:>15s}  {verdict}")
+        print(f"{label:52s} {cells:>28s} {med:8.4g} {spread:>15s}  {verdict}")
 
 
 if __name__ == "__main__":

@@ -27,8 +27,19 @@
 // Algebra Appl. 15:473-487; line relaxation with semi-coarsening for stretched grids,
 // Trottenberg U., Oosterlee C.W., Schueller A. (2001) Multigrid, sec. 5.1-5.2 and 7.7.
 //
-// Every operation is deterministic: per-cell updates, red-black colouring, fixed-order
-// reductions (stencil.hpp); the solution is bitwise the same for any number of OpenMP threads.
+// Implementation (multigrid.cpp), for speed on memory-bound hardware: the line solves run in
+// groups of 8 columns of one colour advanced together through z (8 independent recurrences in
+// flight instead of one latency-bound chain; the factors are stored interleaved by group); on
+// large levels both colours go in one pass over the x-y rows (a wavefront: the first colour in
+// row j, then the second colour in row j - 1), with the prolongation before and the
+// restriction after fused into the same pass; after the zero-guess pre-sweep the residual is
+// taken from the line-solve identities (zero on the colour solved last, the coupling to the new
+// neighbours on the other) instead of an operator pass; the Krylov vector updates of FCG and
+// the K-cycle are fused into few passes.
+//
+// Every operation is deterministic: per-cell updates in a fixed order of operations, red-black
+// colouring, fixed-order reductions (stencil.hpp); the solution is bitwise the same for any
+// number of OpenMP threads.
 
 #include <cstddef>
 #include <memory>
