@@ -9,14 +9,22 @@
 #   BENCH_FILTER='Triad|Apply|Residual|Smoother' tools/bench.sh   a subset (--benchmark_filter)
 #
 # Output in build/bench/results/<date-time>/: run<i>.json and run<i>.txt (benchmark output),
-# run<i>.log (the reference scripts' output), load.txt (/proc/loadavg every 5 s, to tell a quiet
-# machine from a busy one), machine.txt, summary.txt. The FEniCS and SciPy comparison needs
-# Debian's python3-dolfin and python3-scipy (bench/reference/README.md); without them those rows
-# report an error and the rest still runs. Not part of tools/setup.sh or the test suite.
+# run<i>.log (the reference scripts' output), load<i>.txt (/proc/loadavg every 5 s during run i,
+# to tell a quiet machine from a busy one), machine.txt, summary.txt. The FEniCS and SciPy
+# comparison needs Debian's python3-dolfin and python3-scipy (bench/reference/README.md);
+# without them those rows report an error and the rest still runs. Not part of tools/setup.sh or
+# the test suite.
+#
+# Timings on 2 threads are only meaningful on an otherwise idle machine: any other busy process
+# makes the threads wait for each other. Before each run the script waits until the 1-minute
+# load average is below BENCH_QUIET_LOAD (default 0.5) or BENCH_QUIET_WAIT seconds (default 1800)
+# have passed, and summary.txt gives the load during every run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-3}"
 filter="${BENCH_FILTER:-.}"
+quiet_load="${BENCH_QUIET_LOAD:-0.5}"
+quiet_wait="${BENCH_QUIET_WAIT:-1800}"
 
 cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DNW_BUILD_TESTS=OFF -DNW_BUILD_BENCH=ON >/dev/null
 cmake --build build/bench --target nw_bench_transport
@@ -32,18 +40,32 @@ mkdir -p "$out"
   echo "load at start: $(cat /proc/loadavg)"
 } >"$out/machine.txt"
 
-# Load sampler for the whole session (stopped by its own PID on exit).
-(while true; do echo "$(date +%T) $(cat /proc/loadavg)"; sleep 5; done) >"$out/load.txt" &
-sampler=$!
-trap 'kill "$sampler" 2>/dev/null || true' EXIT
+sampler=""
+trap '[ -n "$sampler" ] && kill "$sampler" 2>/dev/null || true' EXIT
+load_stats() {  # min, median and max of the 1-minute load average in a load file
+  awk '{print $2}' "$1" | sort -n | awk '{a[NR]=$1} END {print "min " a[1] ", median " a[int((NR+1)/2)] ", max " a[NR]}'
+}
 
 for i in $(seq 1 "$runs"); do
+  waited=0
+  while awk -v q="$quiet_load" '{exit !($1 >= q)}' /proc/loadavg && ((waited < quiet_wait)); do
+    ((waited % 300 == 0)) && echo "waiting for a quiet machine (load $(cut -d' ' -f1 /proc/loadavg))"
+    sleep 10
+    waited=$((waited + 10))
+  done
   echo "== run $i of $runs ($(date +%T), load $(cut -d' ' -f1-3 /proc/loadavg))"
+  # Load sampler for this run (stopped by its own PID).
+  (while true; do echo "$(date +%T) $(cat /proc/loadavg)"; sleep 5; done) >"$out/load$i.txt" &
+  sampler=$!
   build/bench/bench/nw_bench_transport --benchmark_filter="$filter" \
     --benchmark_out="$out/run$i.json" --benchmark_out_format=json 2>"$out/run$i.log" | tee "$out/run$i.txt"
+  kill "$sampler" 2>/dev/null || true
+  sampler=""
 done
 
 /usr/bin/python3 bench/summarise_transport.py "$out"/run*.json | tee "$out/summary.txt"
-echo "load (1-min average) during the runs: $(awk '{print $2}' "$out/load.txt" | sort -n | awk '{a[NR]=$1} END {print "min " a[1] ", median " a[int((NR+1)/2)] ", max " a[NR]}')" \
-  | tee -a "$out/summary.txt"
+{
+  echo "1-minute load average during each run (this benchmark alone adds up to 2):"
+  for i in $(seq 1 "$runs"); do echo "  run $i: $(load_stats "$out/load$i.txt")"; done
+} | tee -a "$out/summary.txt"
 echo "results: $out"
