@@ -4,7 +4,8 @@
 // is printed by the benchmark that measures both of its sides, in the same run;
 // docs/performance.md records them.
 //
-//   build/bench/bench/nw_bench_transport                                   # everything (about 6 min)
+//   tools/bench.sh                          # build, 3 full runs (about 6 min each), summary of the ratios
+//   build/bench/bench/nw_bench_transport                                   # everything, one run
 //   build/bench/bench/nw_bench_transport --benchmark_filter='Triad|Apply|Residual|Smoother'
 //
 // Times are wall clock (UseRealTime); args named "threads" are OpenMP thread counts. Bandwidths
@@ -475,7 +476,8 @@ void BM_Residual(benchmark::State& state) {
 // One sweep of the z-line Gauss-Seidel smoother on the finest level, both colours, from a
 // non-zero guess (the work of every post-smoothing sweep, which runs the colours in reverse; the
 // pre-smoothing sweep starts from zero and skips the neighbours of its first colour): reads b,
-// cx, cy, cz and the stored 1 / pivot, reads and writes x: 7 doubles per cell.
+// cx, cy, the line factors (cz and 1 / pivot, stored interleaved by groups of 8 lines), reads
+// and writes x: 7 doubles per cell.
 void BM_Smoother(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
   const int threads = static_cast<int>(state.range(1));
