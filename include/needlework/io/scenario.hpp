@@ -48,6 +48,7 @@ struct Scenario {
   std::optional<device::Device> device;  // present when the file has [device]
   std::vector<course::TreatmentArea> treatments;
   course::Protocol protocol;
+  course::Settings settings;
   std::vector<core::Diagnostic> warnings;  // plausibility warnings not acknowledged by the file
   struct Topical {
     transport::Active active;
