@@ -49,7 +49,8 @@ SimulationRun simulate(const std::filesystem::path& file, const std::filesystem:
   inputs.areas = scenario.treatments;
   inputs.protocol = scenario.protocol;
   if (scenario.topical) {
-    inputs.topical = course::Topical{scenario.topical->active, scenario.topical->dose, scenario.topical->occluded};
+    inputs.topical = course::Topical{scenario.topical->active, scenario.topical->dose, scenario.topical->occluded,
+                                     scenario.topical->daily};
     if (scenario.topical->daily) {
       log.log(core::LogLevel::warning,
               "topical.schedule = \"daily\" is not modelled yet: one application right after "

@@ -32,6 +32,7 @@ struct Topical {
   transport::Active active;
   transport::Dose dose;
   bool occluded = false;
+  bool daily = false;  // home product applied once a day for the whole course
 };
 
 /// Hours after application at which transport is reported (the last one is the summary's).
