@@ -55,10 +55,11 @@ struct PatientFactors {
 };
 
 struct HealingInputs {
-  std::vector<SessionInjury> sessions;  // in time order; may be empty (untreated control)
-  std::vector<ActiveDose> actives;      // in time order; may be empty
-  double end_day = 0;                   // last sample (last session + follow-up)
-  bool scalp = false;                   // follicle response reported
+  std::vector<SessionInjury> sessions;      // in time order; may be empty (untreated control)
+  std::vector<ActiveDose> actives;          // in time order; may be empty
+  std::vector<ActiveDose> control_actives;  // applied to the untreated control (intact skin); may be empty
+  double end_day = 0;                       // last sample (last session + follow-up)
+  bool scalp = false;                       // follicle response reported
   PatientFactors patient;
 };
 
@@ -99,6 +100,7 @@ struct HealingResult {
   double downtime_days = 0;             // days until erythema and oedema are socially acceptable
   double peak_inflammation = 0;         // over the course (papillary compartment)
   double pih_drive = 0;                 // integral of melanocyte activation above threshold
+  double papillary_weight = 0.25;       // share of the papillary dermis in dermal aggregates (change_at)
 };
 
 /// Changes at sample `index` of a result (treated versus untreated).
