@@ -120,7 +120,8 @@ void check_topical(const ConfigTable& root, std::vector<Diagnostic>& out) {
 }  // namespace
 
 DataBundle bundled_data() {
-  return {bundled_rules(), bundled_sites(), bundled_devices(), bundled_lesions(), bundled_actives(), bundled_tissue()};
+  return {bundled_rules(),   bundled_sites(),  bundled_devices(), bundled_lesions(),
+          bundled_actives(), bundled_tissue(), bundled_healing(), bundled_outcomes()};
 }
 
 std::shared_ptr<const TableSpec> scenario_spec(const DataBundle& data) {

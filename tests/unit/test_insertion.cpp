@@ -248,9 +248,15 @@ TEST(Insertion, FastAndDetailedPathsAgree) {
 TEST(Simulation, SummaryOfTheBundledExampleIsSane) {
   const auto data = io::bundled_data();
   const auto s = io::load_scenario(std::string(NW_SOURCE_DIR) + "/examples/patients/01_clear_candidate.toml", data);
-  course::CourseInputs in{s.seed, skin::Sex::female, s.patient.age, *s.device, s.treatments, s.protocol, std::nullopt};
+  course::CourseInputs in;
+  in.seed = s.seed;
+  in.age = s.patient.age;
+  in.device = *s.device;
+  in.areas = s.treatments;
+  in.protocol = s.protocol;
+  in.settings.virtual_patients = 8;
   core::MemorySink log;
-  const auto r = course::Simulation(in, data.sites, data.lesions, data.tissue).run(log);
+  const auto r = course::Simulation(in, data.course_libraries()).run(log);
   ASSERT_EQ(r.areas.size(), 1U);
   const auto& st = r.pooled;
   EXPECT_NEAR(st.per_cm2_per_session, 4 * st.expected_per_cm2_per_pass, 0.03 * 4 * st.expected_per_cm2_per_pass);
