@@ -49,8 +49,10 @@ SimulationRun simulate(const std::filesystem::path& file, const std::filesystem:
   inputs.areas = scenario.treatments;
   inputs.protocol = scenario.protocol;
   if (scenario.topical) {
-    inputs.topical = course::Topical{scenario.topical->active, scenario.topical->dose, scenario.topical->occluded};
-    if (scenario.topical->daily) {
+    inputs.topical = course::Topical{scenario.topical->active, scenario.topical->dose, scenario.topical->occluded,
+                                     scenario.topical->schedule};
+    inputs.keep_transport_fields = true;  // written as DIR/fields/*.h5 + .xmf
+    if (scenario.topical->schedule == transport::Schedule::daily) {
       log.log(core::LogLevel::warning,
               "topical.schedule = \"daily\" is not modelled yet: one application right after "
               "needling is simulated");

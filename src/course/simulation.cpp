@@ -142,7 +142,9 @@ transport::TransportResult Simulation::transport_for(const AreaResult& r, bool o
     in.channel =
         transport::channel_geometry(r.mean_channel, inputs_.device.needle, r.skin, r.stats.per_cm2_per_session);
   }
-  return transport::simulate_transport(in, tissue_);
+  transport::TransportOptions options;
+  options.keep_fields = inputs_.keep_transport_fields;
+  return transport::simulate_transport(in, tissue_, options);
 }
 
 CourseResult Simulation::run(core::LogSink& log) const {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "needlework/core/build_info.hpp"
+#include "needlework/io/fields.hpp"
 #include "needlework/io/render.hpp"
 #include "needlework/io/svg.hpp"
 
@@ -346,6 +347,16 @@ std::string simulation_text(const course::CourseResult& result, const Scenario& 
     out += fmt::format("  barrier       recovers in {:.1f} h; channels close with a half-life of {:.1f} h\n",
                        a.barrier_recovery_h, a.stats.closure_half_life_h);
   }
+  std::string fields;
+  for (std::size_t a = 0; a < result.areas.size(); ++a) {
+    const auto& area = result.areas[a];
+    if (!area.transport || !area.transport->fields) continue;
+    auto xmf = transport_fields_stem(a, area.treatment.site);
+    xmf += ".xmf";
+    fields += fmt::format("  {} ({} times; the .h5 beside it holds the data)\n", xmf.string(),
+                          area.transport->fields->snapshots.size());
+  }
+  if (!fields.empty()) out += "\nConcentration fields for ParaView (XDMF + HDF5):\n" + fields;
   out += fmt::format("\nHealing and outcomes are not modelled yet. Files in {}\n", dir.string());
   out += fmt::format("{}\n", "needlework is a research and education tool, not a medical device.");
   return out;
@@ -366,6 +377,15 @@ std::vector<std::filesystem::path> write_simulation(const std::filesystem::path&
   if (scenario.topical) {
     put("transport.csv", transport_csv(result));
     put("uptake.svg", uptake_svg(result, scenario.topical->active.name));
+    for (std::size_t a = 0; a < result.areas.size(); ++a) {
+      const auto& area = result.areas[a];
+      if (!area.transport || !area.transport->fields) continue;
+      const auto& active = scenario.topical->active.name;
+      const FieldsInfo info{fmt::format("{} in {}, area {}", active, area.treatment.site, a), active,
+                            area.treatment.site};
+      for (auto& p : write_fields(dir / transport_fields_stem(a, area.treatment.site), *area.transport->fields, info))
+        written.push_back(std::move(p));
+    }
   }
   write_run_record(dir, scenario.config, *scenario.spec, provenance);
   written.push_back(dir / "effective_config.toml");

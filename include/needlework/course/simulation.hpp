@@ -32,6 +32,7 @@ struct Topical {
   transport::Active active;
   transport::Dose dose;
   bool occluded = false;
+  transport::Schedule schedule = transport::Schedule::session;  // daily: a home product (not modelled yet)
 };
 
 /// Hours after application at which transport is reported (the last one is the summary's).
@@ -45,6 +46,7 @@ struct CourseInputs {
   std::vector<TreatmentArea> areas;
   Protocol protocol;
   std::optional<Topical> topical;
+  bool keep_transport_fields = false;  // keep concentration fields at the transport output times (files)
 };
 
 /// Statistics of the channels of one session (per area, and pooled over areas).
