@@ -38,6 +38,7 @@ void check_sizes(const transport::TransportFields& f) {
   if (g.nx() == 0 || g.nz() == 0) invalid("the grid needs at least one cell in x and z");
   if (g.axisymmetric != g.y_edges_m.empty()) invalid("y edges are given exactly for 3D grids");
   if (g.z_layer.size() != g.nz()) invalid("one layer name per z cell");
+  if (f.snapshots.empty()) invalid("no snapshot to write");
   for (const auto& s : f.snapshots) {
     if (s.concentration_kg_per_m3.size() != g.cells() || s.potential_kg_per_m3.size() != g.cells()) {
       invalid(fmt::format("a snapshot has {} values for {} cells", s.concentration_kg_per_m3.size(), g.cells()));
@@ -173,7 +174,7 @@ class H5Builder {
           fmt::format("writing attribute '{}'", name));
   }
 
-  // A dataset of doubles with its `units` attribute; returns nothing, closes everything.
+  // A dataset of doubles with its `units` (and `time_h`) attribute.
   void doubles(hid_t parent, const std::string& name, const std::vector<std::size_t>& shape,
                const std::vector<double>& values, const std::string& units, const double* time_h = nullptr) const {
     std::vector<hsize_t> dims(shape.begin(), shape.end());

@@ -386,6 +386,7 @@ TEST(Fields, InconsistentSizesAreAnInternalError) {
   f = made_field(true, 2, 1, 2, 1);
   f.grid.z_layer.pop_back();
   EXPECT_THROW(io::fields_xdmf(f, "f.h5", kInfo), core::Error);
+  EXPECT_THROW(io::fields_xdmf(made_field(true, 2, 1, 2, 0), "f.h5", kInfo), core::Error);
 }
 
 // ---- snapshots of the transport stage ---------------------------------------------------------

@@ -25,6 +25,8 @@
 // each with its Time, a 3DRectMesh topology with VXVYVZ geometry (x, y, depth) or a 2DRectMesh
 // with VXVY geometry (r, depth), and the two fields as cell-centred scalar attributes read from
 // the .h5 beside it by its file name. Topology Dimensions count points, slowest (z) first.
+// Depth grows along ParaView's +Y (2D) or +Z (3D), so the skin surface is at the low end of that
+// axis; look along -Y / -Z, or mirror, to see the surface on top.
 
 #include <cstddef>
 #include <filesystem>
