@@ -303,8 +303,8 @@ std::string fields_xdmf(const transport::TransportFields& f, const std::string& 
   check_sizes(f);
   const auto& g = f.grid;
   const auto shape = field_shape(g);
-  std::vector<std::size_t> points;
-  for (const auto n : shape) points.push_back(n + 1);
+  auto points = shape;
+  for (auto& n : points) ++n;
   std::string out = fmt::format(
       "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
       "<Xdmf Version=\"3.0\" xmlns:xi=\"http://www.w3.org/2001/XInclude\">\n"
