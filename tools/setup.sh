@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 packages=(
   cmake ninja-build g++ git pkg-config
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libfmt-dev libssl-dev
-  libsundials-dev libhdf5-dev libnlopt-cxx-dev
+  libsundials-dev libhdf5-dev hdf5-tools libexpat1-dev libnlopt-cxx-dev
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   clang-format clang-tidy
 )

@@ -56,7 +56,8 @@ SimulationRun simulate(const std::filesystem::path& file, const std::filesystem:
   }
   if (scenario.topical) {
     inputs.topical = course::Topical{scenario.topical->active, scenario.topical->dose, scenario.topical->occluded,
-                                     scenario.topical->daily};
+                                     scenario.topical->schedule};
+    inputs.keep_transport_fields = true;  // written as DIR/fields/*.h5 + .xmf
   }
   SimulationRun run;
   for (const auto& w : scenario.warnings) log.log(core::LogLevel::warning, core::format_diagnostic(w));

@@ -96,7 +96,7 @@ std::vector<healing::ActiveDose> active_doses(const AreaResult& r, const std::op
   };
   const bool needled = r.stats.channels > 0;
   const auto& intact = last.intact ? *last.intact : last.amounts;
-  if (!topical->daily) {
+  if (topical->schedule != transport::Schedule::daily) {
     for (const double day : sessions) doses.push_back(dose_from(needled ? last.amounts : intact, day));
     return doses;
   }

@@ -143,7 +143,9 @@ transport::TransportResult Simulation::transport_for(const AreaResult& r, bool o
     in.channel =
         transport::channel_geometry(r.mean_channel, inputs_.device.needle, r.skin, r.stats.per_cm2_per_session);
   }
-  return transport::simulate_transport(in, libs_.tissue);
+  transport::TransportOptions options;
+  options.keep_fields = inputs_.keep_transport_fields;
+  return transport::simulate_transport(in, libs_.tissue, options);
 }
 
 // Healing of the nominal person and of every virtual patient, their scores on the concern's

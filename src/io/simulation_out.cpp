@@ -10,6 +10,7 @@
 #include "course_out.hpp"
 #include "needlework/core/build_info.hpp"
 #include "needlework/io/bundled.hpp"
+#include "needlework/io/fields.hpp"
 #include "needlework/io/render.hpp"
 #include "needlework/io/svg.hpp"
 
@@ -370,6 +371,16 @@ std::string simulation_text(const course::CourseResult& result, const Scenario& 
   for (const auto& a : result.areas) {
     out += fmt::format("\n{} ({})\n{}", a.treatment.site, a.treatment.concern, course_text(a));
   }
+  std::string fields;
+  for (std::size_t a = 0; a < result.areas.size(); ++a) {
+    const auto& area = result.areas[a];
+    if (!area.transport || !area.transport->fields) continue;
+    auto xmf = transport_fields_stem(a, area.treatment.site);
+    xmf += ".xmf";
+    fields += fmt::format("  {} ({} times; the .h5 beside it holds the data)\n", xmf.string(),
+                          area.transport->fields->snapshots.size());
+  }
+  if (!fields.empty()) out += "\nConcentration fields for ParaView (XDMF + HDF5):\n" + fields;
   out += fmt::format("\nFiles in {}\n", dir.string());
   out += fmt::format("{}\n", "needlework is a research and education tool, not a medical device.");
   return out;
@@ -390,6 +401,15 @@ std::vector<std::filesystem::path> write_simulation(const std::filesystem::path&
   if (scenario.topical) {
     put("transport.csv", transport_csv(result));
     put("uptake.svg", uptake_svg(result, scenario.topical->active.name));
+    for (std::size_t a = 0; a < result.areas.size(); ++a) {
+      const auto& area = result.areas[a];
+      if (!area.transport || !area.transport->fields) continue;
+      const auto& active = scenario.topical->active.name;
+      const FieldsInfo info{fmt::format("{} in {}, area {}", active, area.treatment.site, a), active,
+                            area.treatment.site};
+      for (auto& p : write_fields(dir / transport_fields_stem(a, area.treatment.site), *area.transport->fields, info))
+        written.push_back(std::move(p));
+    }
   }
   for (std::size_t i = 0; i < result.areas.size(); ++i) {
     const auto& a = result.areas[i];

@@ -76,6 +76,12 @@ enum class Region : std::uint8_t {
 
 bool viable(Region r) { return r != Region::donor && r != Region::stratum_corneum; }
 
+const char* region_name(Region r) {
+  constexpr const char* kNames[] = {
+      "donor", "stratum_corneum", "viable_epidermis", "junction", "papillary_dermis", "reticular_dermis", "hypodermis"};
+  return kNames[static_cast<std::size_t>(r)];
+}
+
 // D, K and clearance rate (on the free concentration u) of a material.
 struct Material {
   double d = 0, k = 1, clearance = 0;
@@ -285,6 +291,24 @@ class Run {
   double barrier_state(double t) const { return channel_cells_.empty() ? 0.0 : state_at(t + delay_s_, t_b_); }
   double closure_state(double t) const { return channel_cells_.empty() ? 0.0 : state_at(t + delay_s_, t_c_); }
 
+  // The grid of this run with z measured from the skin surface (the donor film above it).
+  FieldGrid field_grid() const {
+    FieldGrid g;
+    g.axisymmetric = geometry_ == Geometry::axisymmetric_cell;
+    for (std::size_t i = 0; i <= grid_.nx(); ++i) g.x_edges_m.push_back(grid_.x_face_m(i));
+    if (!g.axisymmetric) {
+      for (std::size_t j = 0; j <= grid_.ny(); ++j) g.y_edges_m.push_back(grid_.hy_m() * static_cast<double>(j));
+    }
+    for (std::size_t k = 0; k <= grid_.nz(); ++k) g.z_edges_m.push_back(grid_.z_face_m(k) - column_.surface_m);
+    for (std::size_t k = 0; k < grid_.nz(); ++k) g.z_layer.emplace_back(region_name(column_.region[k]));
+    return g;
+  }
+
+  FieldSnapshot snapshot(double t) const {
+    const auto u = stepper_->potential();
+    return {Time::from_si(t), stepper_->concentration(), std::vector<double>(u.begin(), u.end())};
+  }
+
   TransportStats stats() const {
     const auto& st = stepper_->stats();
     return {grid_.cells(), st.steps, st.rejected, st.solves, st.linear_iterations, st.max_linear_iterations};
@@ -481,6 +505,18 @@ Dose dose_from_topical(const core::ConfigTable& topical) {
   return Dose::finite(topical.get<core::dim::length>("dose"), MassConcentration::from_si(c));
 }
 
+std::string_view to_string(Geometry geometry) {
+  switch (geometry) {
+    case Geometry::intact_column:
+      return "intact_column";
+    case Geometry::axisymmetric_cell:
+      return "axisymmetric_cell";
+    case Geometry::unit_cell_3d:
+      return "unit_cell_3d";
+  }
+  return "unknown";
+}
+
 TransportOptions TransportOptions::fast() {
   TransportOptions o;
   o.geometry = Geometry::axisymmetric_cell;
@@ -522,11 +558,13 @@ TransportResult simulate_transport(const TransportInputs& in, const TissueRules&
   }
   if (in.channel) result.closure_half_life = rules.closure_half_life(in.channel->surface_radius(), in.occluded);
   const bool no_intact_route = !(in.active.kp_intact.si() > 0);
+  if (opt.keep_fields) result.fields = TransportFields{geometry, run.field_grid(), {}};
   for (double t : outputs) {
     TransportSample s;
     s.time = Time::from_si(t);
     run.advance_to(t);
     s.amounts = run.amounts(s.mass_balance_residual);
+    if (result.fields) result.fields->snapshots.push_back(run.snapshot(t));
     s.barrier_state = run.barrier_state(t);
     s.closure_state = run.closure_state(t);
     if (result.dose && result.dose->si() > 0) s.fraction_of_dose = s.amounts.delivered() / *result.dose;

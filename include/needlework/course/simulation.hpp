@@ -34,7 +34,7 @@ struct Topical {
   transport::Active active;
   transport::Dose dose;
   bool occluded = false;
-  bool daily = false;  // home product applied once a day for the whole course
+  transport::Schedule schedule = transport::Schedule::session;  // daily: a home product, once a day
 };
 
 /// Hours after application at which transport is reported (the last one is the summary's).
@@ -52,6 +52,7 @@ struct CourseInputs {
   Protocol protocol;
   std::optional<Topical> topical;
   Settings settings;
+  bool keep_transport_fields = false;  // keep concentration fields at the transport output times (files)
 };
 
 /// The data libraries a course reads (owned by the caller, outliving the Simulation).

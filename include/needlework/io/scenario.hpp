@@ -40,8 +40,8 @@ struct DataBundle {
 DataBundle bundled_data();
 
 /// The whole scenario schema: [patient] from clinical, [device] from device, [[treatment]]
-/// and [protocol] from course; [topical] and [preferences] are declared here until the
-/// transport and planner modules that own them exist.
+/// and [protocol] from course, [topical] from transport; [preferences] is declared here until
+/// the planner module that owns it exists.
 std::shared_ptr<const core::TableSpec> scenario_spec(const DataBundle& data);
 
 struct Scenario {
@@ -60,7 +60,7 @@ struct Scenario {
     transport::Active active;
     transport::Dose dose;
     bool occluded = false;
-    bool daily = false;  // schedule = "daily" (home application)
+    transport::Schedule schedule = transport::Schedule::session;
   };
   std::optional<Topical> topical;  // present when the file has [topical]
 };

@@ -1,8 +1,9 @@
 #pragma once
 // What `needlework simulate` writes: summary.json (the contract of docs/PRODUCT.md, with the
 // sections of the stages modelled so far), channels.csv, the puncture map and depth
-// distribution pictures, the effective configuration and provenance; and the short summary
-// printed for people.
+// distribution pictures, transport.csv and the uptake picture, the concentration fields
+// (fields/transport_<area>_<site>.h5 + .xmf, io/fields.hpp) when a topical is applied, the
+// effective configuration and provenance; and the short summary printed for people.
 
 #include <filesystem>
 #include <string>

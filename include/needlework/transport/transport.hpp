@@ -37,6 +37,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "needlework/core/config.hpp"
@@ -111,6 +112,7 @@ struct TransportOptions {
   std::size_t lateral_cells = 16;  // geometry C: cells per side
   double z_refinement = 1.0;       // divides every layer's largest cell
   double rtol = 1e-3;              // local error per step of the adaptive BDF2 stepper
+  bool keep_fields = false;        // keep the main run's concentration field at every output time
 
   /// The fast cell of cohort runs: geometry B, coarse in r and z.
   static TransportOptions fast();
@@ -144,6 +146,42 @@ struct TransportSample {
   double mass_balance_residual = 0;
 };
 
+/// The rectilinear grid of a concentration field, any geometry. Cells are numbered z fastest,
+/// p = k + nz (i + nx j), as in numerics::FvGrid. Axisymmetric: x is the radius r from the
+/// channel axis and there is no y (ny = 1, y_edges_m empty). z is the depth below the skin
+/// surface, so the donor film of a finite dose lies at z < 0.
+struct FieldGrid {
+  bool axisymmetric = false;
+  std::vector<double> x_edges_m;     // nx + 1 cell faces, increasing
+  std::vector<double> y_edges_m;     // ny + 1 (3D), empty (axisymmetric)
+  std::vector<double> z_edges_m;     // nz + 1 cell faces, increasing (depth)
+  std::vector<std::string> z_layer;  // per z cell: donor, stratum_corneum, viable_epidermis, junction,
+                                     // papillary_dermis, reticular_dermis or hypodermis
+
+  std::size_t nx() const { return x_edges_m.empty() ? 0 : x_edges_m.size() - 1; }
+  std::size_t ny() const { return y_edges_m.empty() ? 1 : y_edges_m.size() - 1; }
+  std::size_t nz() const { return z_edges_m.empty() ? 0 : z_edges_m.size() - 1; }
+  std::size_t cells() const { return nx() * ny() * nz(); }
+};
+
+/// The field of one output time: per cell, the concentration C (amount of active per total
+/// volume of the cell) and the free potential u = C / K (aqueous-equivalent concentration,
+/// continuous across layer interfaces), both in kg/m^3 (= mg/mL).
+struct FieldSnapshot {
+  Time time;  // since application
+  std::vector<double> concentration_kg_per_m3;
+  std::vector<double> potential_kg_per_m3;
+};
+
+/// Concentration fields of the main run (TransportOptions::keep_fields).
+struct TransportFields {
+  Geometry geometry = Geometry::axisymmetric_cell;
+  FieldGrid grid;
+  std::vector<FieldSnapshot> snapshots;  // one per output time
+};
+
+std::string_view to_string(Geometry geometry);
+
 struct TransportStats {
   std::size_t cells = 0, steps = 0, rejected = 0, solves = 0, linear_iterations = 0;
   int max_linear_iterations = 0;
@@ -159,6 +197,8 @@ struct TransportResult {
   double mass_balance_residual = 0;  // worst over the samples of both runs
   TransportStats stats;              // the main run
   TransportStats intact_stats;       // the reference run
+  // The main run's concentration fields at the output times (TransportOptions::keep_fields).
+  std::optional<TransportFields> fields;
 };
 
 /// Runs the model. Throws core::Error num_failure (stage "transport" or "time stepper") when the
