@@ -46,7 +46,9 @@ TEST(OutcomeData, OneFitRowPerFittedConcernAndItIsTheOneNamed) {
   for (const auto& c : model().concerns()) {
     if (c.coefficient_basis == "fitted") fitted.insert(c.name);
   }
-  EXPECT_EQ(fitted, (std::set<std::string>{"acne_scars", "melasma", "alopecia"}));
+  EXPECT_EQ(fitted, (std::set<std::string>{"acne_scars", "alopecia"}));
+  // Melasma has its fit row but no fit yet (the healing model gives no lasting pigment change).
+  fitted.insert("melasma");
   for (const auto& name : fitted) {
     int fits = 0;
     std::string fit_id;
