@@ -57,7 +57,8 @@ constexpr int kA = 21;   // melanocyte activation
 constexpr int kP = 22;   // pigment
 constexpr int kH = 23;   // follicle drive
 constexpr int kQ = 24;   // integral of (A - A_th)+
-constexpr int kN = 25;
+constexpr int kR = 25;   // fibroblast responsiveness, papillary and reticular
+constexpr int kN = 27;
 
 struct Dose {
   double day;
@@ -148,8 +149,12 @@ struct Problem {
       const double x3 = y[kC3 + j];
       const double x1 = std::max(1e-3, y[kC1 + j]);
       const double v = 1 + fx.collagen[j];
-      const double recruit = p.fibroblast_recruitment * patient.response_gain * g / (g + p.fibroblast_half_activation);
+      const double responsive = std::max(0.0, y[kR + j]);
+      const double recruit =
+          p.fibroblast_recruitment * patient.response_gain * responsive * g / (g + p.fibroblast_half_activation);
       dy[kF + j] = (recruit * (p.fibroblast_max - f) - (f - 1)) / p.fibroblast_time_d;
+      dy[kR + j] = (1 - y[kR + j]) / p.responsiveness_recovery_time_d -
+                   std::max(0.0, f - 1) * responsive / p.responsiveness_depletion_time_d;
       const double feedback = std::pow(1.0 / x1, p.matrix_feedback_exponent);
       const double synthesis = (1 + p.collagen_synthesis_gain * (f - 1)) * v;
       dy[kC3 + j] = (synthesis * (1 + p.collagen_iii_growth_factor_gain * g) * feedback - x3 * m) / tau3;
@@ -255,7 +260,7 @@ class Cvode {
 
 std::vector<double> resting_state() {
   std::vector<double> y(kN, 0.0);
-  for (int j = 0; j < 2; ++j) y[kF + j] = y[kC3 + j] = y[kC1 + j] = y[kE + j] = y[kM + j] = 1;
+  for (int j = 0; j < 2; ++j) y[kF + j] = y[kC3 + j] = y[kC1 + j] = y[kE + j] = y[kM + j] = y[kR + j] = 1;
   y[kT] = y[kB] = y[kP] = 1;
   return y;
 }

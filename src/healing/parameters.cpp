@@ -41,9 +41,11 @@ std::shared_ptr<const TableSpec> make_spec() {
                                 n("bruising_gain", "drive added per unit bruising fraction (reticular)")});
   auto growth = table_of("growth_factor", "pro-fibrotic / mitogenic signal G",
                          {t("time_constant", "tau_G"), n("bleeding_bolus", "G added per unit bleeding fraction")});
-  auto fibro = table_of(
-      "fibroblast", "activated fibroblast density F",
-      {t("time_constant", "tau_F"), n("half_activation", "G_h"), n("recruitment", "R"), n("max_density", "F_max")});
+  auto fibro =
+      table_of("fibroblast", "activated fibroblast density F",
+               {t("time_constant", "tau_F"), n("half_activation", "G_h"), n("recruitment", "R"),
+                n("max_density", "F_max"), t("responsiveness_recovery_time", "tau_Z: recovery of the recruitable pool"),
+                t("responsiveness_depletion_time", "tau_d: depletion per unit activation")});
   auto collagen =
       table_of("collagen", "collagen III and I",
                {n("type_i_fraction", "c1_0: share of type I in resting dermal collagen"),
@@ -165,6 +167,8 @@ Parameters Parameters::from_config(const ConfigTable& v) {
   p.fibroblast_recruitment = f.value("recruitment");
   p.fibroblast_max = f.value("max_density");
   if (p.fibroblast_max < 1) inconsistent(f.table, "max_density", "'fibroblast.max_density' must be at least 1");
+  p.responsiveness_recovery_time_d = f.positive_days("responsiveness_recovery_time");
+  p.responsiveness_depletion_time_d = f.positive_days("responsiveness_depletion_time");
 
   const auto c = reader("collagen");
   p.collagen_i_fraction = c.positive("type_i_fraction");
