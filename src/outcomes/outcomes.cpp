@@ -400,8 +400,11 @@ VirtualPerson sample_person(const ConcernInfo& concern, const skin::Lesion* lesi
     p.lesion = {draw(lesion->width, person_stream(seed, patient, "lesion_width")),
                 draw(lesion->depth, person_stream(seed, patient, "lesion_depth")),
                 draw(lesion->dermis_factor, person_stream(seed, patient, "lesion_dermis_factor")), lesion->tethered};
-    // A lesion needs a positive depth for eq. 2; clip to a micrometre if a draw reached 0.
+    // A lesion needs a positive depth for eq. 2 (clip to a micrometre if a draw reached 0), and
+    // the lesions are atrophic: the dermis under them is never thicker than normal (the library
+    // gives no max for some dermal factors, and a draw above 1 would erase the deficit).
     p.lesion.depth_m = std::max(p.lesion.depth_m, 1e-6);
+    p.lesion.dermis_factor = std::min(p.lesion.dermis_factor, 1.0);
   }
   const double cv = concern.coefficient.mean > 0 ? concern.coefficient.sd / concern.coefficient.mean : 0.0;
   p.coefficient_factor = std::max(0.0, 1.0 + cv * person_stream(seed, patient, "outcome_coefficient").normal(0));
@@ -755,6 +758,27 @@ std::vector<PublishedResult> published_from_config(const core::ConfigTable& v) {
     out.push_back(std::move(r));
   }
   return out;
+}
+
+RefitTarget refit_target(const PublishedResult& row, healing::HealingResult reference, AreaContext area) {
+  RefitTarget t;
+  if (row.quantity == "relative_change") {
+    t.quantity = RefitTarget::Quantity::relative_change;
+  } else if (row.quantity == "absolute_change") {
+    t.quantity = RefitTarget::Quantity::absolute_change;
+  } else {
+    core::raise(ErrorCode::internal,
+                fmt::arg("reason", fmt::format("published row '{}' ({}) is not a score change", row.id, row.quantity)));
+  }
+  t.concern = row.concern;
+  t.reference = std::move(reference);
+  t.area = std::move(area);
+  t.area.concern = row.concern;
+  t.area.scale = row.scale;
+  if (!row.scar_type.empty()) t.area.scar_type = row.scar_type;
+  t.day = row.day;
+  t.value = row.value;
+  return t;
 }
 
 }  // namespace nw::outcomes

@@ -252,6 +252,8 @@ TEST(VirtualPatients, SamplingIsDeterministicAndVaries) {
     EXPECT_GE(p.lesion.depth_m, *lesion->depth.min);
     EXPECT_LE(p.lesion.depth_m, *lesion->depth.max);
     EXPECT_GE(p.coefficient_factor, 0.0);
+    EXPECT_LE(p.lesion.dermis_factor, 1.0);
+    EXPECT_GE(p.lesion.dermis_factor, 0.0);
   }
 }
 

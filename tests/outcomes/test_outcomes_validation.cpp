@@ -71,18 +71,6 @@ healing::HealingInputs alopecia_course(double end_day) {
   return in;
 }
 
-RefitTarget target_for(const PublishedResult& r, healing::HealingResult reference, AreaContext area) {
-  RefitTarget t;
-  t.concern = r.concern;
-  t.reference = std::move(reference);
-  t.area = std::move(area);
-  t.day = r.day;
-  t.quantity =
-      r.quantity == "absolute_change" ? RefitTarget::Quantity::absolute_change : RefitTarget::Quantity::relative_change;
-  t.value = r.value;
-  return t;
-}
-
 // A virtual cohort of `n` people: healing gains varied (healing::vary_patient with seeded normals)
 // and outcome parameters sampled (sample_person). Returns the score timelines.
 std::vector<ScoreTimeline> cohort(const healing::HealingInputs& nominal, const AreaContext& area, int n,
@@ -112,7 +100,7 @@ std::vector<ScoreTimeline> cohort(const healing::HealingInputs& nominal, const A
 TEST(OutcomesValidation, AcneBoxcarFit_PUB_GAR_BOX) {
   const auto& r = row("PUB-GAR-BOX");
   const auto ref = healing::simulate_healing(acne_course(3, 28, r.day), nw::test::healing_parameters());
-  const auto t = target_for(r, ref, area_for("acne_scars", "boxcar", r.scale));
+  const auto t = refit_target(r, ref, area_for("acne_scars", "boxcar", r.scale));
   const double k = refit_coefficient(model(), t);
   const double p = predicted(model(), t);
   std::printf("[outcomes-validation] PUB-GAR-BOX boxcar: refit k_fill = %.4f (stored %.4f), predicted %.3f vs %.3f\n",
@@ -124,7 +112,7 @@ TEST(OutcomesValidation, AcneBoxcarFit_PUB_GAR_BOX) {
 double s18_prediction(const std::string& id, const std::string& scar_type) {
   const auto& r = row(id);
   const auto ref = healing::simulate_healing(acne_course(3, 28, r.day), nw::test::healing_parameters());
-  return predicted(model(), target_for(r, ref, area_for("acne_scars", scar_type, r.scale)));
+  return predicted(model(), refit_target(r, ref, area_for("acne_scars", scar_type, r.scale)));
 }
 
 // PUB-GAR-ICE (validation, S18): icepick -6 % on the course of the boxcar fit. Tolerance: 0.06
@@ -198,7 +186,7 @@ TEST(OutcomesValidation, DISABLED_AcneResponderFraction_PUB_HK_RESP) {
 TEST(OutcomesValidation, DISABLED_MelasmaFit_PUB_BUD_MN) {
   const auto& r = row("PUB-BUD-MN");
   const auto ref = healing::simulate_healing(melasma_course(r.day), nw::test::healing_parameters());
-  const auto t = target_for(r, ref, area_for("melasma", "", r.scale));
+  const auto t = refit_target(r, ref, area_for("melasma", "", r.scale));
   std::printf("[outcomes-validation] PUB-BUD-MN reference pigment at day %.0f: treated %.4f, untreated %.4f\n", r.day,
               ref.treated[static_cast<std::size_t>(r.day)].pigment,
               ref.untreated[static_cast<std::size_t>(r.day)].pigment);
@@ -234,7 +222,7 @@ TEST(OutcomesValidation, AlopeciaFitAndControlArm_PUB_DHU) {
   const auto& ctrl = row("PUB-DHU-MINOX");
   const auto ref = healing::simulate_healing(alopecia_course(fit.day), nw::test::healing_parameters());
   const auto a = area_for("alopecia", "", fit.scale);
-  const auto t = target_for(fit, ref, a);
+  const auto t = refit_target(fit, ref, a);
   const double k = refit_coefficient(model(), t);
   const auto tl = score_timeline(model(), a, ref);
   const std::size_t i = static_cast<std::size_t>(fit.day);

@@ -297,6 +297,12 @@ struct PublishedResult {
 };
 const core::TableSpec& published_spec();
 std::vector<PublishedResult> published_from_config(const core::ConfigTable& validated);
+/// The refit target of a `fit` row (relative_change or absolute_change) for its reference
+/// course: `reference` is the healing result of the row's protocol for the nominal person and
+/// `area` the treated area, with the lesion geometry of the row's scar type (scale and scar
+/// type are taken from the row). Throws
+/// core::Error{internal} for a row whose quantity is not a change.
+RefitTarget refit_target(const PublishedResult& row, healing::HealingResult reference, AreaContext area);
 
 std::string_view to_string(Transfer t);
 std::string_view to_string(Intradermal i);
