@@ -80,13 +80,10 @@ std::shared_ptr<const TableSpec> make_spec() {
                           param::measure("elastin", none, "weight of elastin")});
   auto tethering = table_of("tethering", "tethered lesions",
                             {param::measure("transmitted", none, "transmitted fraction of the lift")});
-  auto pih = table_of("pih", "PIH logistic model",
-                      {param::measure("base_probability", none, "probability at phototype III and the reference depth"),
-                       param::measure("odds_ratio_per_phototype", none, "odds ratio per Fitzpatrick step"),
-                       param::measure("reference_depth", length, "reference open depth"),
-                       param::measure("odds_ratio_per_depth_doubling", none, "odds ratio per doubling of depth"),
-                       param::measure("drive_log_odds", none, "log-odds per unit pih_drive"),
-                       param::measure("nominal_drive", none, "pih_drive of the nominal course"),
+  auto pih = table_of("pih", "PIH model",
+                      {param::measure("floor_probability", none, "sporadic PIH probability at phototype III"),
+                       param::measure("floor_odds_ratio_per_phototype", none, "odds ratio of the floor per step"),
+                       param::measure("hazard_per_drive", none, "hazard per unit of healing pih_drive"),
                        param::measure("high_threshold", none, "flag threshold")});
   auto safety = table_of("safety", "flag thresholds",
                          {param::measure("bleeding_pinpoint", none, "pinpoint bleeding from this fraction"),
@@ -316,16 +313,15 @@ OutcomeModel OutcomeModel::from_config(const core::ConfigTable& v) {
     m.concerns_.push_back(std::move(c));
   }
   const auto& p = v.get_table("pih");
-  m.pih_.base_probability = measure_mean(p, "base_probability");
-  m.pih_.odds_ratio_per_phototype = measure_mean(p, "odds_ratio_per_phototype");
-  m.pih_.reference_depth_m = measure_mean(p, "reference_depth");
-  m.pih_.odds_ratio_per_depth_doubling = measure_mean(p, "odds_ratio_per_depth_doubling");
-  m.pih_.drive_log_odds = measure_mean(p, "drive_log_odds");
-  m.pih_.nominal_drive = measure_mean(p, "nominal_drive");
+  m.pih_.floor_probability = measure_mean(p, "floor_probability");
+  m.pih_.floor_odds_ratio_per_phototype = measure_mean(p, "floor_odds_ratio_per_phototype");
+  m.pih_.hazard_per_drive = measure_mean(p, "hazard_per_drive");
   m.pih_.high_threshold = measure_mean(p, "high_threshold");
-  if (!(m.pih_.base_probability > 0 && m.pih_.base_probability < 1) || m.pih_.odds_ratio_per_phototype <= 0 ||
-      m.pih_.odds_ratio_per_depth_doubling <= 0 || m.pih_.reference_depth_m <= 0) {
-    inconsistent(p.where, "pih", "base_probability must lie in (0, 1); odds ratios and reference_depth must be > 0");
+  if (!(m.pih_.floor_probability > 0 && m.pih_.floor_probability < 1) || m.pih_.floor_odds_ratio_per_phototype <= 1 ||
+      m.pih_.hazard_per_drive < 0) {
+    inconsistent(p.where, "pih",
+                 "floor_probability must lie in (0, 1), floor_odds_ratio_per_phototype must exceed 1 and "
+                 "hazard_per_drive must be >= 0");
   }
   const auto& sf = v.get_table("safety");
   m.safety_.bleeding_pinpoint = measure_mean(sf, "bleeding_pinpoint");
@@ -397,16 +393,18 @@ core::RandomStream person_stream(std::uint64_t seed, std::uint64_t patient, std:
 
 }  // namespace
 
-VirtualPerson sample_person(const OutcomeModel& model, const ConcernInfo& concern, const skin::Lesion* lesion,
-                            std::uint64_t seed, std::uint64_t patient) {
-  (void)model;
+VirtualPerson sample_person(const ConcernInfo& concern, const skin::Lesion* lesion, std::uint64_t seed,
+                            std::uint64_t patient) {
   VirtualPerson p;
   if (lesion) {
     p.lesion = {draw(lesion->width, person_stream(seed, patient, "lesion_width")),
                 draw(lesion->depth, person_stream(seed, patient, "lesion_depth")),
                 draw(lesion->dermis_factor, person_stream(seed, patient, "lesion_dermis_factor")), lesion->tethered};
-    // A lesion needs a positive depth for eq. 2; clip to a micrometre if a draw reached 0.
+    // A lesion needs a positive depth for eq. 2 (clip to a micrometre if a draw reached 0), and
+    // the lesions are atrophic: the dermis under them is never thicker than normal (the library
+    // gives no max for some dermal factors, and a draw above 1 would erase the deficit).
     p.lesion.depth_m = std::max(p.lesion.depth_m, 1e-6);
+    p.lesion.dermis_factor = std::min(p.lesion.dermis_factor, 1.0);
   }
   const double cv = concern.coefficient.mean > 0 ? concern.coefficient.sd / concern.coefficient.mean : 0.0;
   p.coefficient_factor = std::max(0.0, 1.0 + cv * person_stream(seed, patient, "outcome_coefficient").normal(0));
@@ -559,13 +557,36 @@ CohortOutcome cohort_statistics(const ScaleInfo& scale, const std::vector<ScoreT
 
 // ------------------------------------------------------------------------------------ safety
 
-double pih_probability(const PihModel& pih, int fitzpatrick, double open_depth_m, double pih_drive) {
-  const double depth = std::max(open_depth_m, 1e-6);
-  const double logit = std::log(pih.base_probability / (1.0 - pih.base_probability)) +
-                       std::log(pih.odds_ratio_per_phototype) * (fitzpatrick - 3) +
-                       std::log(pih.odds_ratio_per_depth_doubling) * std::log2(depth / pih.reference_depth_m) +
-                       pih.drive_log_odds * (pih_drive - pih.nominal_drive);
-  return 1.0 / (1.0 + std::exp(-logit));
+double pih_probability(const PihModel& pih, int fitzpatrick, double pih_drive) {
+  const double logit_floor = std::log(pih.floor_probability / (1.0 - pih.floor_probability)) +
+                             std::log(pih.floor_odds_ratio_per_phototype) * (fitzpatrick - 3);
+  const double floor = 1.0 / (1.0 + std::exp(-logit_floor));
+  return 1.0 - (1.0 - floor) * std::exp(-pih.hazard_per_drive * std::max(0.0, pih_drive));
+}
+
+double refit_pih_hazard(const PihModel& pih, const std::vector<std::pair<int, double>>& people, double target) {
+  if (people.empty()) {
+    core::raise(ErrorCode::num_failure, fmt::arg("stage", "PIH refit"), fmt::arg("reason", "no reference people"));
+  }
+  auto mean_p = [&](double beta) {
+    auto m = pih;
+    m.hazard_per_drive = beta;
+    double sum = 0;
+    for (const auto& [fitz, drive] : people) sum += pih_probability(m, fitz, drive);
+    return sum / static_cast<double>(people.size());
+  };
+  double lo = 0, hi = 100;
+  if (mean_p(lo) > target || mean_p(hi) < target) {
+    core::raise(
+        ErrorCode::num_failure, fmt::arg("stage", "PIH refit"),
+        fmt::arg("reason", fmt::format("target {} is outside {} .. {} (no drive, or the floor alone exceeds it)",
+                                       target, mean_p(lo), mean_p(hi))));
+  }
+  for (int it = 0; it < 200 && hi - lo > 1e-12; ++it) {
+    const double mid = 0.5 * (lo + hi);
+    (mean_p(mid) < target ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
 }
 
 SafetyReport assess_safety(const OutcomeModel& model, const SafetyInputs& in) {
@@ -578,7 +599,7 @@ SafetyReport assess_safety(const OutcomeModel& model, const SafetyInputs& in) {
   r.bleeding = r.bleeding_fraction >= rules.bleeding_confluent  ? "confluent"
                : r.bleeding_fraction >= rules.bleeding_pinpoint ? "pinpoint"
                                                                 : "none";
-  r.pih_probability = needled ? pih_probability(model.pih(), in.fitzpatrick, in.open_depth_m, in.pih_drive) : 0.0;
+  r.pih_probability = needled ? pih_probability(model.pih(), in.fitzpatrick, in.pih_drive) : 0.0;
   auto flag = [&](std::string code, std::string message, std::vector<std::string> sources) {
     r.flags.push_back({std::move(code), std::move(message), std::move(sources)});
   };
@@ -737,6 +758,27 @@ std::vector<PublishedResult> published_from_config(const core::ConfigTable& v) {
     out.push_back(std::move(r));
   }
   return out;
+}
+
+RefitTarget refit_target(const PublishedResult& row, healing::HealingResult reference, AreaContext area) {
+  RefitTarget t;
+  if (row.quantity == "relative_change") {
+    t.quantity = RefitTarget::Quantity::relative_change;
+  } else if (row.quantity == "absolute_change") {
+    t.quantity = RefitTarget::Quantity::absolute_change;
+  } else {
+    core::raise(ErrorCode::internal,
+                fmt::arg("reason", fmt::format("published row '{}' ({}) is not a score change", row.id, row.quantity)));
+  }
+  t.concern = row.concern;
+  t.reference = std::move(reference);
+  t.area = std::move(area);
+  t.area.concern = row.concern;
+  t.area.scale = row.scale;
+  if (!row.scar_type.empty()) t.area.scar_type = row.scar_type;
+  t.day = row.day;
+  t.value = row.value;
+  return t;
 }
 
 }  // namespace nw::outcomes

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "../healing/healing_support.hpp"
 #include "outcomes_support.hpp"
 
 namespace nw::outcomes {
@@ -57,18 +58,36 @@ RC_GTEST_PROP(OutcomeProperties, LessPigmentAndMoreFollicleStimulationNeverWorse
             -1e-12);
 }
 
-RC_GTEST_PROP(OutcomeProperties, DarkerPhototypeAndDeeperChannelsRaisePih, ()) {
+RC_GTEST_PROP(OutcomeProperties, DarkerPhototypeAndMoreDriveRaisePih, ()) {
   const int fitz = *rc::gen::inRange(1, 6);
-  const double depth_m = *rc::gen::inRange(50, 3000) * 1e-6;
-  const double deeper_m = depth_m + *rc::gen::inRange(1, 1000) * 1e-6;
-  const double drive = gen_unit(*rc::gen::inRange(0, 3000));
+  const double drive = gen_unit(*rc::gen::inRange(0, 8000));
+  const double more = drive + gen_unit(*rc::gen::inRange(1, 3000));
   const auto& pih = model().pih();
-  const double p = pih_probability(pih, fitz, depth_m, drive);
+  const double p = pih_probability(pih, fitz, drive);
   RC_ASSERT(p > 0.0);
   RC_ASSERT(p < 1.0);
-  RC_ASSERT(pih_probability(pih, fitz + 1, depth_m, drive) > p);
-  RC_ASSERT(pih_probability(pih, fitz, deeper_m, drive) > p);
-  RC_ASSERT(pih_probability(pih, fitz, depth_m, drive + 0.5) > p);
+  RC_ASSERT(pih_probability(pih, fitz + 1, drive) > p);
+  RC_ASSERT(pih_probability(pih, fitz, more) > p);
+}
+
+// Through the healing model: a darker phototype or deeper needles never lower the PIH
+// probability of the same course, and deeper needles raise it wherever the shallower course
+// already drives melanocytes above threshold (the drive is zero below it).
+RC_GTEST_PROP(OutcomeProperties, DarkerOrDeeperCourseRaisesPih, ()) {
+  const int fitz = *rc::gen::inRange(1, 6);
+  const int sessions = *rc::gen::inRange(1, 5);
+  const double mm = *rc::gen::inRange(25, 250) / 100.0;
+  const double deeper = mm + *rc::gen::inRange(10, 100) / 100.0;
+  const auto& hp = nw::test::healing_parameters();
+  const auto& pih = model().pih();
+  const auto base = healing::simulate_healing(nw::test::course(sessions, 28, mm, 150, fitz), hp);
+  const auto darker = healing::simulate_healing(nw::test::course(sessions, 28, mm, 150, fitz + 1), hp);
+  const auto deep = healing::simulate_healing(nw::test::course(sessions, 28, deeper, 150, fitz), hp);
+  const double p = pih_probability(pih, fitz, base.pih_drive);
+  RC_ASSERT(pih_probability(pih, fitz + 1, darker.pih_drive) > p);
+  const double p_deep = pih_probability(pih, fitz, deep.pih_drive);
+  RC_ASSERT(p_deep >= p);
+  if (base.pih_drive > 0) RC_ASSERT(p_deep > p);
 }
 
 RC_GTEST_PROP(OutcomeProperties, CohortStatisticsIgnorePatientOrder, ()) {

@@ -46,7 +46,9 @@ TEST(OutcomeData, OneFitRowPerFittedConcernAndItIsTheOneNamed) {
   for (const auto& c : model().concerns()) {
     if (c.coefficient_basis == "fitted") fitted.insert(c.name);
   }
-  EXPECT_EQ(fitted, (std::set<std::string>{"acne_scars", "melasma", "alopecia"}));
+  EXPECT_EQ(fitted, (std::set<std::string>{"acne_scars", "alopecia"}));
+  // Melasma has its fit row but no fit yet (the healing model gives no lasting pigment change).
+  fitted.insert("melasma");
   for (const auto& name : fitted) {
     int fits = 0;
     std::string fit_id;
@@ -171,6 +173,7 @@ TEST(Statistics, CohortStatisticsAndResponderFraction) {
 
 TEST(Transfer, IcepickRespondsFarLessThanRollingAndBoxcar) {
   Course c;
+  c.matrix_gain = 0.02;  // a few per cent, as the healing model gives after 3 sessions
   const auto r = constructed(c);
   double change[3];
   const char* types[3] = {"icepick", "rolling", "boxcar"};
@@ -180,7 +183,7 @@ TEST(Transfer, IcepickRespondsFarLessThanRollingAndBoxcar) {
     const auto t = score_timeline(model(), a, r);
     change[i] = (t.treated.back() - t.baseline) / t.baseline;
   }
-  std::printf("[outcomes] relative GB change at +20 %% dermal matrix: icepick %.3f rolling %.3f boxcar %.3f\n",
+  std::printf("[outcomes] relative GB change at +2 %% dermal matrix: icepick %.3f rolling %.3f boxcar %.3f\n",
               change[0], change[1], change[2]);
   EXPECT_LT(change[1], 0.0);
   EXPECT_LT(change[2], 0.0);
@@ -238,17 +241,19 @@ TEST(Transfer, EveryConcernWithAScaleRespondsToItsTissueSignal) {
 TEST(VirtualPatients, SamplingIsDeterministicAndVaries) {
   const auto& concern = *model().concern("acne_scars");
   const auto* lesion = io::bundled_lesions().for_concern("acne_scars", "boxcar");
-  const auto a = sample_person(model(), concern, lesion, 7, 3);
-  const auto b = sample_person(model(), concern, lesion, 7, 3);
-  const auto c = sample_person(model(), concern, lesion, 7, 4);
+  const auto a = sample_person(concern, lesion, 7, 3);
+  const auto b = sample_person(concern, lesion, 7, 3);
+  const auto c = sample_person(concern, lesion, 7, 4);
   EXPECT_EQ(a.lesion.depth_m, b.lesion.depth_m);
   EXPECT_EQ(a.coefficient_factor, b.coefficient_factor);
   EXPECT_NE(a.lesion.depth_m, c.lesion.depth_m);
   for (int i = 0; i < 200; ++i) {
-    const auto p = sample_person(model(), concern, lesion, 1, i);
+    const auto p = sample_person(concern, lesion, 1, i);
     EXPECT_GE(p.lesion.depth_m, *lesion->depth.min);
     EXPECT_LE(p.lesion.depth_m, *lesion->depth.max);
     EXPECT_GE(p.coefficient_factor, 0.0);
+    EXPECT_LE(p.lesion.dermis_factor, 1.0);
+    EXPECT_GE(p.lesion.dermis_factor, 0.0);
   }
 }
 
@@ -313,9 +318,10 @@ TEST(Safety, FlagsFollowThePatientAndTheCourse) {
   EXPECT_TRUE(has_flag(assess_safety(model(), in), "S-BLEEDING"));
   in = base_inputs();
   in.fitzpatrick = 6;
-  in.open_depth_m = 2.0e-3;
+  in.open_depth_m = 1.2e-3;
+  in.pih_drive = 5.8;  // the healing model's drive for 3 monthly 2.0 mm sessions at phototype VI
   const auto dark = assess_safety(model(), in);
-  std::printf("[outcomes] PIH probability phototype VI at 2.0 mm: %.3f\n", dark.pih_probability);
+  std::printf("[outcomes] PIH probability phototype VI, drive 5.8: %.3f\n", dark.pih_probability);
   EXPECT_TRUE(has_flag(dark, "S-PIH-HIGH"));
   in = base_inputs();
   in.downtime_days = 9;

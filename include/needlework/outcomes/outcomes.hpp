@@ -17,6 +17,8 @@
 //                                    (el - 1 + col_I - 1) / 2                                   (6)
 //   natural course (both arms)       S <- S (1 + a_p (1 - exp(-t / tau_p)) + a_age t / yr)        (7)
 //   clamp to the scale's range [min, max].
+//   PIH probability                  p = 1 - (1 - p0(F)) exp(-beta D_pih),
+//                                    logit p0(F) = logit p0 + ln(OR_F) (F - 3)                   (8)
 // w = lesion width, d = lesion depth, f_d = dermal thickness under the lesion / normal, tau_t =
 // transmitted fraction for tethered lesions (1 otherwise), t_pap, t_ret = layer thicknesses at
 // the site. Sources: outcomes.toml (per value) and published.toml (fits and checks).
@@ -25,6 +27,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "needlework/core/config.hpp"
@@ -79,13 +82,15 @@ struct ActiveSafety {
   std::string note;
 };
 
+/// Post-inflammatory hyperpigmentation (docs/model/outcomes.md section 6):
+///   p = 1 - (1 - p0(F)) exp(-beta D),  logit p0(F) = logit p0 + ln(OR_F) (F - 3)
+/// D = healing pih_drive (integrated melanocyte activation above threshold: phototype, depth,
+/// density, passes and the person's melanocyte gain act through it); p0(F) = sporadic PIH not
+/// carried by the mean drive; beta fitted on ONE published rate (refit_pih_hazard).
 struct PihModel {
-  double base_probability = 0.02;
-  double odds_ratio_per_phototype = 1.8;
-  double reference_depth_m = 1e-3;
-  double odds_ratio_per_depth_doubling = 1.5;
-  double drive_log_odds = 1.0;
-  double nominal_drive = 0.0;
+  double floor_probability = 0.005;  // p0 at phototype III
+  double floor_odds_ratio_per_phototype = 1.5;
+  double hazard_per_drive = 0.1;  // beta
   double high_threshold = 0.1;
 };
 
@@ -168,8 +173,8 @@ struct VirtualPerson {
   double coefficient_factor = 1;
   double placebo_fraction = 0;
 };
-VirtualPerson sample_person(const OutcomeModel& model, const ConcernInfo& concern, const skin::Lesion* lesion,
-                            std::uint64_t seed, std::uint64_t patient);
+VirtualPerson sample_person(const ConcernInfo& concern, const skin::Lesion* lesion, std::uint64_t seed,
+                            std::uint64_t patient);
 
 /// Daily scores of one person: treated and untreated (natural course), same days as the healing
 /// result's samples.
@@ -252,8 +257,12 @@ struct SafetyReport {
   std::vector<SafetyFlag> flags;
 };
 
-/// Post-inflammatory hyperpigmentation probability (logistic in phototype, depth and drive).
-double pih_probability(const PihModel& pih, int fitzpatrick, double open_depth_m, double pih_drive);
+/// Post-inflammatory hyperpigmentation probability (PihModel). Non-decreasing in phototype
+/// and drive (strictly increasing in phototype); depth acts through the drive.
+double pih_probability(const PihModel& pih, int fitzpatrick, double pih_drive);
+/// The hazard beta that makes the mean probability over `people` (phototype, pih_drive of the
+/// reference course) equal `target` (bisection on [0, 100]; NUM-FAIL if out of reach).
+double refit_pih_hazard(const PihModel& pih, const std::vector<std::pair<int, double>>& people, double target);
 SafetyReport assess_safety(const OutcomeModel& model, const SafetyInputs& in);
 
 // ------------------------------------------------------------------------------- calibration
@@ -288,6 +297,12 @@ struct PublishedResult {
 };
 const core::TableSpec& published_spec();
 std::vector<PublishedResult> published_from_config(const core::ConfigTable& validated);
+/// The refit target of a `fit` row (relative_change or absolute_change) for its reference
+/// course: `reference` is the healing result of the row's protocol for the nominal person and
+/// `area` the treated area, with the lesion geometry of the row's scar type (scale and scar
+/// type are taken from the row). Throws
+/// core::Error{internal} for a row whose quantity is not a change.
+RefitTarget refit_target(const PublishedResult& row, healing::HealingResult reference, AreaContext area);
 
 std::string_view to_string(Transfer t);
 std::string_view to_string(Intradermal i);
