@@ -41,24 +41,8 @@ SimulationRun simulate(const std::filesystem::path& file, const std::filesystem:
                                             fmt::arg("doc", "`simulate` needs at least one [[treatment]] table")));
   }
   if (!missing.empty()) throw core::Error(std::move(missing));
-  course::CourseInputs inputs;
-  inputs.seed = scenario.seed;
-  inputs.sex = scenario.patient.sex == clinical::Sex::male ? skin::Sex::male : skin::Sex::female;
-  inputs.age = scenario.patient.age;
-  inputs.device = *scenario.device;
-  inputs.areas = scenario.treatments;
-  inputs.protocol = scenario.protocol;
-  inputs.settings = scenario.settings;
-  inputs.fitzpatrick = scenario.patient.fitzpatrick;
-  inputs.conditions = scenario.patient.conditions;
-  for (const auto& m : scenario.patient.medications) {
-    if (!m.stopped) inputs.medications.push_back(m.name);
-  }
-  if (scenario.topical) {
-    inputs.topical = course::Topical{scenario.topical->active, scenario.topical->dose, scenario.topical->occluded,
-                                     scenario.topical->schedule};
-    inputs.keep_transport_fields = true;  // written as DIR/fields/*.h5 + .xmf
-  }
+  auto inputs = io::course_inputs(scenario);
+  if (scenario.topical) inputs.keep_transport_fields = true;  // written as DIR/fields/*.h5 + .xmf
   SimulationRun run;
   for (const auto& w : scenario.warnings) log.log(core::LogLevel::warning, core::format_diagnostic(w));
   run.result = course::Simulation(inputs, data.course_libraries()).run(log);

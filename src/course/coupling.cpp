@@ -78,6 +78,21 @@ healing::SessionInjury session_injury(const AreaResult& r, const device::Device&
   return s;
 }
 
+outcomes::AreaContext outcome_context(const AreaResult& r) {
+  outcomes::AreaContext area;
+  area.site = r.treatment.site;
+  area.concern = r.treatment.concern;
+  area.scar_type = r.treatment.scar_type;
+  if (r.treatment.baseline) {
+    area.scale = r.treatment.baseline->scale;
+    area.baseline = r.treatment.baseline->value;
+  }
+  area.papillary_thickness_m = r.skin.layers.papillary_dermis.si();
+  area.reticular_thickness_m = r.skin.layers.reticular_dermis.si();
+  if (r.lesion) area.lesion = outcomes::mean_geometry(*r.lesion);
+  return area;
+}
+
 std::vector<healing::ActiveDose> active_doses(const AreaResult& r, const std::optional<Topical>& topical,
                                               const std::vector<double>& sessions, double last_day) {
   std::vector<healing::ActiveDose> doses;

@@ -168,20 +168,10 @@ void Simulation::heal_and_assess(AreaResult& r, std::size_t index, core::LogSink
   in.patient.fitzpatrick = inputs_.fitzpatrick;
   in.patient.male = inputs_.sex == skin::Sex::male;
 
-  outcomes::AreaContext area;
-  area.site = r.treatment.site;
-  area.concern = r.treatment.concern;
-  area.scar_type = r.treatment.scar_type;
-  if (r.treatment.baseline) {
-    area.scale = r.treatment.baseline->scale;
-    area.baseline = r.treatment.baseline->value;
-  }
-  area.papillary_thickness_m = r.skin.layers.papillary_dermis.si();
-  area.reticular_thickness_m = r.skin.layers.reticular_dermis.si();
+  const auto area = outcome_context(r);
   const auto& model = libs_.outcomes;
   const auto* concern = model.concern(r.treatment.concern);
   const skin::Lesion* lesion = r.lesion ? &*r.lesion : nullptr;
-  if (lesion) area.lesion = outcomes::mean_geometry(*lesion);
 
   r.healing = healing::simulate_healing(in, libs_.healing);
   r.tissue_at_follow_up = healing::change_at(r.healing, r.healing.treated.size() - 1);
@@ -204,7 +194,7 @@ void Simulation::heal_and_assess(AreaResult& r, std::size_t index, core::LogSink
         auto person_in = in;
         person_in.patient = healing::vary_patient(in.patient, libs_.healing, z);
         const auto healed = healing::simulate_healing(person_in, libs_.healing);
-        const auto person = outcomes::sample_person(model, *concern, lesion, inputs_.seed, area_key + p);
+        const auto person = outcomes::sample_person(*concern, lesion, inputs_.seed, area_key + p);
         auto ctx = area;
         ctx.lesion = area.lesion ? std::optional(person.lesion) : std::nullopt;
         ctx.coefficient_factor = person.coefficient_factor;

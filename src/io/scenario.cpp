@@ -196,6 +196,27 @@ Scenario load_scenario(const std::filesystem::path& path, const DataBundle& data
   return std::move(loaded.scenario);
 }
 
+course::CourseInputs course_inputs(const Scenario& scenario) {
+  course::CourseInputs in;
+  in.seed = scenario.seed;
+  in.sex = scenario.patient.sex == clinical::Sex::male ? skin::Sex::male : skin::Sex::female;
+  in.age = scenario.patient.age;
+  if (scenario.device) in.device = *scenario.device;
+  in.areas = scenario.treatments;
+  in.protocol = scenario.protocol;
+  in.settings = scenario.settings;
+  in.fitzpatrick = scenario.patient.fitzpatrick;
+  in.conditions = scenario.patient.conditions;
+  for (const auto& m : scenario.patient.medications) {
+    if (!m.stopped) in.medications.push_back(m.name);
+  }
+  if (scenario.topical) {
+    in.topical = course::Topical{scenario.topical->active, scenario.topical->dose, scenario.topical->occluded,
+                                 scenario.topical->schedule};
+  }
+  return in;
+}
+
 std::string default_scenario(const DataBundle& data) {
   return core::render_defaults(
       *scenario_spec(data),

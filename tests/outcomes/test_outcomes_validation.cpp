@@ -13,6 +13,10 @@
 #include <cstdio>
 
 #include "../healing/healing_support.hpp"
+#include "needlework/core/log.hpp"
+#include "needlework/course/coupling.hpp"
+#include "needlework/io/bundled.hpp"
+#include "needlework/io/scenario.hpp"
 #include "needlework/core/random.hpp"
 #include "outcomes_support.hpp"
 
@@ -24,6 +28,17 @@ using test::model;
 // Layer thicknesses of the healing reference injury (papillary 100-400 um, reticular 400-2000 um).
 constexpr double kPapillary_m = 0.3e-3;
 constexpr double kReticular_m = 1.6e-3;
+
+// The nominal person's course of a bundled reference scenario (data/outcomes/courses/), run
+// through every stage: channels, healing, outcomes. `fitzpatrick` > 0 overrides the file's.
+course::AreaResult reference_course(const std::string& name, int fitzpatrick = 0) {
+  const auto data = io::bundled_data();
+  const auto s = io::load_scenario(std::string(NW_SOURCE_DIR) + "/data/outcomes/courses/" + name, data);
+  auto in = io::course_inputs(s);
+  if (fitzpatrick > 0) in.fitzpatrick = fitzpatrick;
+  core::MemorySink log;
+  return course::Simulation(in, data.course_libraries()).run(log).areas.front();
+}
 
 const PublishedResult& row(const std::string& id) {
   for (const auto& r : test::published()) {
@@ -53,23 +68,6 @@ healing::HealingInputs melasma_course(double end_day, int fitzpatrick = 4) {
   return in;
 }
 
-// Weekly 1.5 mm scalp needling for 12 weeks with twice-daily 5 % minoxidil (PUB-DHU-MN). Assumed
-// delivery per application: intact scalp {1, 1, 1} ug/cm2, needled on session days {5, 5, 5}
-// (a 5x enhancement; transport stage not run). The control arm (PUB-DHU-MINOX) gets the intact
-// applications only.
-healing::HealingInputs alopecia_course(double end_day) {
-  auto in = nw::test::course(12, 7, 1.5, end_day);
-  in.scalp = true;
-  for (int d = 0; d <= static_cast<int>(end_day); ++d) {
-    const bool session = d % 7 == 0 && d < 84;
-    for (int k = 0; k < 2; ++k) {
-      const double amount = session && k == 0 ? 5.0 : 1.0;
-      in.actives.push_back({d + 0.5 * k, "minoxidil", {amount, amount, amount}, 0});
-      in.control_actives.push_back({d + 0.5 * k, "minoxidil", {1, 1, 1}, 0});
-    }
-  }
-  return in;
-}
 
 // A virtual cohort of `n` people: healing gains varied (healing::vary_patient with seeded normals)
 // and outcome parameters sampled (sample_person). Returns the score timelines.
@@ -99,20 +97,27 @@ std::vector<ScoreTimeline> cohort(const healing::HealingInputs& nominal, const A
 // reproduces it within 0.02 (rounding of the stored value); the refit is printed.
 TEST(OutcomesValidation, AcneBoxcarFit_PUB_GAR_BOX) {
   const auto& r = row("PUB-GAR-BOX");
-  const auto ref = healing::simulate_healing(acne_course(3, 28, r.day), nw::test::healing_parameters());
-  const auto t = refit_target(r, ref, area_for("acne_scars", "boxcar", r.scale));
+  const auto course = reference_course("garg_boxcar.toml");
+  ASSERT_NEAR(course.healing.treated.back().day, r.day, 0.5);
+  const auto t = refit_target(r, course.healing, course::outcome_context(course));
   const double k = refit_coefficient(model(), t);
   const double p = predicted(model(), t);
-  std::printf("[outcomes-validation] PUB-GAR-BOX boxcar: refit k_fill = %.4f (stored %.4f), predicted %.3f vs %.3f\n",
-              k, model().concern("acne_scars")->coefficient.mean, p, r.value);
+  std::printf(
+      "[outcomes-validation] PUB-GAR-BOX boxcar (real course): refit k_fill = %.4f (stored %.4f), predicted %.3f vs "
+      "%.3f\n",
+      k, model().concern("acne_scars")->coefficient.mean, p, r.value);
   EXPECT_NEAR(p, r.value, 0.02);
+  EXPECT_NEAR(k / model().concern("acne_scars")->coefficient.mean, 1.0, 0.02);
 }
 
 // The S18 course (3 monthly 1.5 mm sessions) scored for one scar type with the stored k_fill.
 double s18_prediction(const std::string& id, const std::string& scar_type) {
   const auto& r = row(id);
-  const auto ref = healing::simulate_healing(acne_course(3, 28, r.day), nw::test::healing_parameters());
-  return predicted(model(), refit_target(r, ref, area_for("acne_scars", scar_type, r.scale)));
+  static const auto course = reference_course("garg_boxcar.toml");
+  auto area = course::outcome_context(course);
+  area.scar_type = scar_type;
+  area.lesion = mean_geometry(*io::bundled_lesions().for_concern("acne_scars", scar_type));
+  return predicted(model(), refit_target(r, course.healing, area));
 }
 
 // PUB-GAR-ICE (validation, S18): icepick -6 % on the course of the boxcar fit. Tolerance: 0.06
@@ -147,9 +152,10 @@ TEST(OutcomesValidation, DISABLED_AcneRolling_PUB_GAR_ROLL) {
 // lie inside the published 95 % intervals.
 TEST(OutcomesValidation, AcneSplitFaceRct_PUB_ALAM) {
   const auto& r = row("PUB-ALAM");
-  const auto res = healing::simulate_healing(acne_course(3, 14, r.day), nw::test::healing_parameters());
-  const auto t = score_timeline(model(), area_for("acne_scars", "mixed", r.scale), res);
+  const auto course = reference_course("alam_split_face.toml");
+  const auto& t = course.nominal_scores;
   const std::size_t i = static_cast<std::size_t>(r.day);
+  ASSERT_LT(i, t.treated.size());
   const double treated = t.treated[i] - t.baseline, control = t.untreated[i] - t.baseline;
   std::printf(
       "[outcomes-validation] PUB-ALAM 6 months, baseline %.0f: treated %.2f (published -3.4, CI -6.5..-0.2), "
@@ -220,13 +226,16 @@ TEST(OutcomesValidation, DISABLED_MelasmaResponderFraction_PUB_BUD_RESP) {
 TEST(OutcomesValidation, AlopeciaFitAndControlArm_PUB_DHU) {
   const auto& fit = row("PUB-DHU-MN");
   const auto& ctrl = row("PUB-DHU-MINOX");
-  const auto ref = healing::simulate_healing(alopecia_course(fit.day), nw::test::healing_parameters());
-  const auto a = area_for("alopecia", "", fit.scale);
-  const auto t = refit_target(fit, ref, a);
+  const auto course = reference_course("dhurat_minoxidil.toml");
+  const auto alone = reference_course("dhurat_minoxidil_alone.toml");
+  const auto& ref = course.healing;
+  const auto t = refit_target(fit, ref, course::outcome_context(course));
   const double k = refit_coefficient(model(), t);
-  const auto tl = score_timeline(model(), a, ref);
+  const auto& tl = course.nominal_scores;
   const std::size_t i = static_cast<std::size_t>(fit.day);
-  const double treated = tl.treated[i] - tl.baseline, control = tl.untreated[i] - tl.baseline;
+  ASSERT_LT(i, tl.treated.size());
+  // The control arm is its own course (minoxidil alone, no needling), not the untreated skin.
+  const double treated = tl.treated[i] - tl.baseline, control = alone.nominal_scores.treated[i] - tl.baseline;
   std::printf(
       "[outcomes-validation] PUB-DHU: refit k_hair = %.4f (stored %.4f); MN + minoxidil %+.1f (published "
       "%+.1f), minoxidil alone %+.1f (published %+.1f) hairs/cm2 from %.0f; follicle drive %.3f vs %.3f\n",
@@ -254,15 +263,17 @@ double pih_drive(int sessions, int fitzpatrick, double end_day) {
 // hazard reproduces 0.167 within 0.01; the refit is printed.
 TEST(OutcomesValidation, PihFit_PUB_DOG_PIH) {
   const auto& r = row("PUB-DOG-PIH");
-  const std::vector<std::pair<int, double>> people{{4, pih_drive(5, 4, r.day)}, {5, pih_drive(5, 5, r.day)}};
+  const auto iv = reference_course("dogra_pih.toml", 4), v = reference_course("dogra_pih.toml", 5);
+  ASSERT_NEAR(iv.healing.treated.back().day, r.day, 0.5);
+  const std::vector<std::pair<int, double>> people{{4, iv.healing.pih_drive}, {5, v.healing.pih_drive}};
   const double beta = refit_pih_hazard(model().pih(), people, r.value);
-  const double p =
-      0.5 * (pih_probability(model().pih(), 4, people[0].second) + pih_probability(model().pih(), 5, people[1].second));
+  const double p = 0.5 * (iv.safety.pih_probability + v.safety.pih_probability);
   std::printf(
-      "[outcomes-validation] PUB-DOG-PIH: drive IV %.3f, V %.3f; refit hazard %.4f (stored %.4f); mean PIH %.3f vs "
-      "%.3f\n",
+      "[outcomes-validation] PUB-DOG-PIH (real course): drive IV %.3f, V %.3f; refit hazard %.4f (stored %.4f); mean "
+      "PIH %.3f vs %.3f\n",
       people[0].second, people[1].second, beta, model().pih().hazard_per_drive, p, r.value);
   EXPECT_NEAR(p, r.value, 0.01);
+  EXPECT_NEAR(beta / model().pih().hazard_per_drive, 1.0, 0.03);
 }
 
 // PUB-FAB-PIH (validation, S21): no PIH in 60 patients of phototypes I-VI. 10 per phototype and

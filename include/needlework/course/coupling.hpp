@@ -31,6 +31,10 @@ double end_day(const Protocol& protocol);
 healing::SessionInjury session_injury(const AreaResult& area, const device::Device& device, Fidelity fidelity,
                                       double day);
 
+/// The outcome stage's view of an area for the nominal person (site layers, concern, scale,
+/// baseline, the lesion library's mean geometry).
+outcomes::AreaContext outcome_context(const AreaResult& area);
+
 /// Applications of the topical over the course for one area, with the amounts reaching each
 /// compartment. Session-day applications use `area.transport` (needled); daily applications on
 /// other days use its intact reference. Empty without a topical.

@@ -72,6 +72,10 @@ std::vector<core::Diagnostic> check_scenario(const std::filesystem::path& path, 
 /// Loads a valid scenario or throws core::Error carrying every diagnostic.
 Scenario load_scenario(const std::filesystem::path& path, const DataBundle& data);
 
+/// The course a scenario describes (device, areas, protocol, topical, patient factors, settings).
+/// Precondition for simulating it: the scenario has [device] and at least one [[treatment]].
+course::CourseInputs course_inputs(const Scenario& scenario);
+
 /// The commented default scenario printed by `needlework config --defaults`.
 std::string default_scenario(const DataBundle& data);
 
