@@ -102,7 +102,7 @@ TEST(Healing, StatesStayWithinTheirLimitsAndTheTissueReturnsToRest) {
         EXPECT_GE(s.damage[k], 0.0);
         EXPECT_LE(s.damage[k], 1.0);
         EXPECT_GE(s.inflammation[k], 0.0);
-        EXPECT_GE(s.fibroblasts[k], 1.0 - 1e-6);
+        EXPECT_GE(s.fibroblasts[k], 1.0 - 1e-4);  // integrator tolerance
         EXPECT_LE(s.fibroblasts[k], p.fibroblast_max);
         EXPECT_GT(s.collagen_i[k], 0.8);
         EXPECT_LT(s.collagen_i[k], 4.0);
@@ -200,16 +200,19 @@ TEST(Healing, OneCourseTakesAboutAMillisecond) {
   constexpr int kRuns = 200;
   const auto t0 = std::chrono::steady_clock::now();
   double sink = 0;
+  long steps = 0;
   for (int i = 0; i < kRuns; ++i) {
     auto v = in;
     v.patient = healing::vary_patient(in.patient, p, {0.1 * (i % 7 - 3), 0.2 * (i % 5 - 2), 0.3, -0.1});
-    sink += simulate_healing(v, p).treated.back().collagen_i[1];
+    const auto r = simulate_healing(v, p);
+    sink += r.treated.back().collagen_i[1];
+    steps += r.solver_steps;
   }
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   std::printf(
       "[healing] %d virtual patients (5 sessions 28 d apart + 180 d, treated + untreated): %.1f ms, %.3f ms "
-      "per course (checksum %.6f)\n",
-      kRuns, ms, ms / kRuns, sink);
+      "per course, %.0f CVODE steps per course (checksum %.6f)\n",
+      kRuns, ms, ms / kRuns, static_cast<double>(steps) / kRuns, sink);
   // Generous bound (debug and sanitizer builds); the release figure is in docs/model/healing.md.
   EXPECT_LT(ms / kRuns, 50.0);
 }

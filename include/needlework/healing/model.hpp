@@ -10,7 +10,7 @@
 //   dI/dt = [g_I S(D) - I/(1 + kappa I)]/tau_I       S(D) = D/(D + D_half)
 //   dG/dt = (I - G)/tau_G
 //   dF/dt = [ R g_R Z G/(G + G_h) (F_max - F) - (F - 1) ]/tau_F
-//   dZ/dt = (1 - Z)/tau_Z - (F - 1)+ Z/tau_d      (Z: responsiveness, depleted by activation)
+//   dZ/dt = (1 - Z)/tau_Z - S(D) Z/tau_d          (Z: responsiveness, depleted by each wound)
 //   dc3/dt = s3 Y (1 + a3 G) (c1_0/c1)^q - c3 M/tau3     Y = (1 + sigma (F - 1)) V (synthesis)
 //   dc1/dt = phi c3 M/tau3 + s1 Y - c1 M ln2/t1          (tau3: III turnover; phi: III -> I)
 //   dE/dt = (1 + sigma_E (F - 1) - M E)/tau_E ;  dM/dt = (1 + m_I I + m_G G - M)/tau_M
