@@ -37,8 +37,8 @@ constexpr double kLn2 = 0.69314718055994530942;
 constexpr double kDaysPerYear = 365.25;
 constexpr double kHoursPerDay = 24.0;
 // Numerical settings (not model parameters): CVODE tolerances on states of order 1.
-constexpr double kRelTol = 1e-5;
-constexpr double kAbsTol = 1e-8;
+constexpr double kRelTol = 1e-4;
+constexpr double kAbsTol = 1e-7;
 constexpr long kMaxSteps = 20000;
 // Erythema is followed for this many days after each session.
 constexpr double kErythemaWindowDays = 14.0;
