@@ -3,7 +3,8 @@
 // Integration: CVODE (BDF, dense direct solver, difference-quotient Jacobian) from SUNDIALS 6.4
 // (Hindmarsh AC et al (2005) ACM TOMS 31:363-396). Sessions are discontinuities of the state:
 // the integrator stops at each session day, the injury is added (damage D <- D + d (1 - D),
-// bleeding adds inflammatory and growth-factor boluses, the barrier drops) and CVODE is
+// bleeding adds inflammatory and growth-factor boluses, the barrier drops - it is evaluated in
+// closed form, see healing.md 2.7) and CVODE is
 // re-initialised. Delivered actives enter as Bateman curves (first-order uptake and local
 // clearance) summed over applications and act through Emax terms. Natural ageing multiplies
 // collagen and elastin by exp(-loss x years above the onset age), identically in the treated and
@@ -18,8 +19,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 
 #include <fmt/format.h>
