@@ -3,7 +3,8 @@
 // Integration: CVODE (BDF, dense direct solver, difference-quotient Jacobian) from SUNDIALS 6.4
 // (Hindmarsh AC et al (2005) ACM TOMS 31:363-396). Sessions are discontinuities of the state:
 // the integrator stops at each session day, the injury is added (damage D <- D + d (1 - D),
-// bleeding adds inflammatory and growth-factor boluses, the barrier drops) and CVODE is
+// bleeding adds inflammatory and growth-factor boluses, the barrier drops - it is evaluated in
+// closed form, see healing.md 2.7) and CVODE is
 // re-initialised. Delivered actives enter as Bateman curves (first-order uptake and local
 // clearance) summed over applications and act through Emax terms. Natural ageing multiplies
 // collagen and elastin by exp(-loss x years above the onset age), identically in the treated and
@@ -16,6 +17,7 @@
 #include <sunmatrix/sunmatrix_dense.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
 
@@ -33,12 +35,12 @@ using core::ErrorCode;
 constexpr double kLn2 = 0.69314718055994530942;
 constexpr double kDaysPerYear = 365.25;
 constexpr double kHoursPerDay = 24.0;
-// Erythema is resolved on an hourly grid for this many days after each session.
-constexpr double kErythemaWindowDays = 14.0;
 // Numerical settings (not model parameters): CVODE tolerances on states of order 1.
-constexpr double kRelTol = 1e-6;
-constexpr double kAbsTol = 1e-9;
+constexpr double kRelTol = 1e-4;
+constexpr double kAbsTol = 1e-7;
 constexpr long kMaxSteps = 20000;
+// Erythema is followed for this many days after each session.
+constexpr double kErythemaWindowDays = 14.0;
 // A dose no longer contributes after this many of its time constants (e^-30 ~ 1e-13).
 constexpr double kDoseWindowTimeConstants = 30.0;
 
@@ -52,13 +54,12 @@ constexpr int kC1 = 13;  // collagen I / c1_0
 constexpr int kE = 15;   // elastin
 constexpr int kM = 17;   // MMP
 constexpr int kT = 19;   // epidermal thickness
-constexpr int kB = 20;   // barrier
-constexpr int kA = 21;   // melanocyte activation
-constexpr int kP = 22;   // pigment
-constexpr int kH = 23;   // follicle drive
-constexpr int kQ = 24;   // integral of (A - A_th)+
-constexpr int kR = 25;   // fibroblast responsiveness, papillary and reticular
-constexpr int kN = 27;
+constexpr int kA = 20;   // melanocyte activation
+constexpr int kP = 21;   // pigment
+constexpr int kH = 22;   // follicle drive
+constexpr int kQ = 23;   // integral of (A - A_th)+
+constexpr int kR = 24;   // fibroblast responsiveness, papillary and reticular
+constexpr int kN = 26;
 
 struct Dose {
   double day;
@@ -71,8 +72,15 @@ struct Problem {
   PatientFactors patient;
   bool scalp = false;
   std::vector<std::vector<Dose>> doses;  // per p.actives entry
-  double barrier_rate = 0;               // 1/day, of the last session
-  double dermal_half_life_d = 0;         // channel closure of the last session
+  // Barrier (not integrated: it drives nothing): B(t) = 1 - (1 - B_s) exp(-rate (t - t_s)).
+  double barrier_rate = 0;           // 1/day, of the last session
+  double barrier_session_day = 0;    // t_s
+  double barrier_after_session = 1;  // B_s
+
+  double barrier(double t) const {
+    return 1 - (1 - barrier_after_session) * std::exp(-barrier_rate * (t - barrier_session_day));
+  }
+  double dermal_half_life_d = 0;  // channel closure of the last session
   double phototype = 1;
 
   // Level of action a in compartment k at time t (ug/cm^2 equivalents).
@@ -153,8 +161,9 @@ struct Problem {
       const double recruit =
           p.fibroblast_recruitment * patient.response_gain * responsive * g / (g + p.fibroblast_half_activation);
       dy[kF + j] = (recruit * (p.fibroblast_max - f) - (f - 1)) / p.fibroblast_time_d;
+      const double wound = std::max(0.0, y[kD + 1 + j]);
       dy[kR + j] = (1 - y[kR + j]) / p.responsiveness_recovery_time_d -
-                   std::max(0.0, f - 1) * responsive / p.responsiveness_depletion_time_d;
+                   wound / (wound + p.damage_half_saturation) * responsive / p.responsiveness_depletion_time_d;
       const double feedback = std::pow(1.0 / x1, p.matrix_feedback_exponent);
       const double synthesis = (1 + p.collagen_synthesis_gain * (f - 1)) * v;
       dy[kC3 + j] = (synthesis * (1 + p.collagen_iii_growth_factor_gain * g) * feedback - x3 * m) / tau3;
@@ -167,7 +176,6 @@ struct Problem {
     const double t_target =
         1 + p.epidermis_growth_factor_gain * std::max(0.0, y[kG]) + p.epidermis_matrix_gain * (papillary_collagen - 1);
     dy[kT] = (t_target - y[kT]) / (p.epidermis_time_d / tg);
-    dy[kB] = (1 - y[kB]) * barrier_rate;
     // Pigment.
     const double inflamed =
         std::max(0.0, y[kI]) + std::max(0.0, y[kI + 1]) + p.reticular_pigment_weight * std::max(0.0, y[kI + 2]);
@@ -228,17 +236,17 @@ class Cvode {
   Cvode& operator=(const Cvode&) = delete;
 
   double* state() { return N_VGetArrayPointer(y_); }
-  void reinit(double t0) { check(CVodeReInit(mem_, t0, y_), "CVodeReInit"); }
+  void reinit(double t0) {
+    steps_before_ += steps_since_init();
+    check(CVodeReInit(mem_, t0, y_), "CVodeReInit");
+  }
+  // Steps since creation (CVodeReInit resets CVODE's own counter).
+  long steps() const { return steps_before_ + steps_since_init(); }
   void stop_at(double t) { check(CVodeSetStopTime(mem_, t), "CVodeSetStopTime"); }
   void advance(double tout) {
     double t = 0;
     const int flag = CVode(mem_, tout, y_, &t, CV_NORMAL);
     if (flag < 0) fail("CVode", flag);
-  }
-  long steps() const {
-    long n = 0;
-    CVodeGetNumSteps(mem_, &n);
-    return n;
   }
 
  private:
@@ -255,13 +263,19 @@ class Cvode {
   void* mem_ = nullptr;
   SUNMatrix a_ = nullptr;
   SUNLinearSolver ls_ = nullptr;
+  long steps_since_init() const {
+    long n = 0;
+    CVodeGetNumSteps(mem_, &n);
+    return n;
+  }
   std::string message_;
+  long steps_before_ = 0;
 };
 
 std::vector<double> resting_state() {
   std::vector<double> y(kN, 0.0);
   for (int j = 0; j < 2; ++j) y[kF + j] = y[kC3 + j] = y[kC1 + j] = y[kE + j] = y[kM + j] = y[kR + j] = 1;
-  y[kT] = y[kB] = y[kP] = 1;
+  y[kT] = y[kP] = 1;
   return y;
 }
 
@@ -325,7 +339,7 @@ TissueSample sample_of(double day, const double* y, const Problem& pr) {
     s.mmp[1 + j] = y[kM + j];
   }
   s.epidermal_thickness = y[kT];
-  s.barrier = std::clamp(y[kB], 0.0, 1.0);
+  s.barrier = std::clamp(pr.barrier(day), 0.0, 1.0);
   s.erythema = erythema_of(y, p);
   s.melanocyte_activation = std::max(0.0, y[kA]);
   s.pigment = y[kP];
@@ -335,11 +349,12 @@ TissueSample sample_of(double day, const double* y, const Problem& pr) {
 
 struct RunOut {
   std::vector<TissueSample> daily;
+  long steps = 0;
   double erythema_h = 0, downtime_days = 0, peak_inflammation = 0, pih_drive = 0;
 };
 
-// Time (days after `start`) of the last hourly sample above `threshold`, interpolated to the
-// crossing; 0 if none.
+// Time (days after `start`) at which the sampled erythema last falls below `threshold`
+// (linear interpolation between samples); 0 if never above.
 double last_above(const std::vector<std::pair<double, double>>& series, double start, double threshold) {
   double out = 0;
   for (std::size_t i = 0; i < series.size(); ++i) {
@@ -357,7 +372,10 @@ double last_above(const std::vector<std::pair<double, double>>& series, double s
 
 RunOut run(const HealingInputs& in, const Parameters& p, const std::vector<SessionInjury>& sessions,
            const std::vector<ActiveDose>& actives) {
-  Problem pr{p, in.patient, in.scalp, {}, 0, 0, phototype_factor(in.patient.fitzpatrick, p)};
+  Problem pr{p};
+  pr.patient = in.patient;
+  pr.scalp = in.scalp;
+  pr.phototype = phototype_factor(in.patient.fitzpatrick, p);
   pr.doses.resize(p.actives.size());
   for (const auto& d : actives) {
     for (std::size_t a = 0; a < p.actives.size(); ++a) {
@@ -374,77 +392,85 @@ RunOut run(const HealingInputs& in, const Parameters& p, const std::vector<Sessi
   const int days = static_cast<int>(std::floor(in.end_day + 1e-9));
   out.daily.reserve(static_cast<std::size_t>(days) + 1);
 
-  // Output points: every day, each session, and hourly within the erythema window of each
-  // session (until the next session, the end, or kErythemaWindowDays).
-  struct Point {
-    double t;
-    int session = -1;  // a session is applied here
-    bool day = false;  // a daily sample is recorded here
-    int window = -1;   // an erythema sample of this session's window
-  };
-  std::vector<Point> points;
-  for (int d = 0; d <= days; ++d) points.push_back({static_cast<double>(d), -1, true, -1});
+  // Output times besides the days: after each session, hourly for 3 days, then every 3 hours
+  // until 14 days or the next session (erythema and peak inflammation).
+  std::vector<double> fine;
   for (std::size_t i = 0; i < sessions.size(); ++i) {
     const double start = sessions[i].day;
     const double end =
         std::min({start + kErythemaWindowDays, in.end_day, i + 1 < sessions.size() ? sessions[i + 1].day : in.end_day});
-    points.push_back({start, static_cast<int>(i), false, -1});
-    for (int h = 1; start + h / kHoursPerDay < end - 1e-9; ++h) {
-      points.push_back({start + h / kHoursPerDay, -1, false, static_cast<int>(i)});
+    for (double h = 1; start + h / kHoursPerDay < end - 1e-9; h += h < 72 ? 1 : 3) {
+      fine.push_back(start + h / kHoursPerDay);
     }
-    if (end > start) points.push_back({end, -1, false, static_cast<int>(i)});
+    if (end > start) fine.push_back(end);
   }
-  // Time order; at equal times the session comes first, so samples there see the injury.
-  std::stable_sort(points.begin(), points.end(), [](const Point& a, const Point& b) {
-    if (std::abs(a.t - b.t) > 1e-9) return a.t < b.t;
-    return a.session > b.session;
-  });
+  std::sort(fine.begin(), fine.end());
 
   Cvode cv(pr, resting_state(), 0.0);
   double* y = cv.state();
-  std::vector<std::vector<std::pair<double, double>>> series(sessions.size());
-  const auto erythema_now = [&]() { return erythema_of(y, p); };
+  // Erythema samples (time, e) of the current session's window.
+  std::vector<std::pair<double, double>> series;
+  const auto close_window = [&]() {
+    if (series.empty()) return;
+    const double start = series.front().first;
+    out.erythema_h = std::max(out.erythema_h, kHoursPerDay * last_above(series, start, p.erythema_visible));
+    out.downtime_days = std::max(out.downtime_days, last_above(series, start, p.erythema_acceptable));
+    series.clear();
+  };
+  const auto observe = [&](double t_obs) {
+    out.peak_inflammation = std::max(out.peak_inflammation, std::max(0.0, y[kI + 1]));
+    if (!series.empty()) series.emplace_back(t_obs, erythema_of(y, p));
+  };
+
   double t = 0;
-  double stop = -1;
-  std::size_t applied = 0;
-  for (const auto& pt : points) {
-    if (pt.t > t + 1e-12) {
-      const double next_stop = applied < sessions.size() ? sessions[applied].day : in.end_day;
-      if (next_stop != stop) {
-        cv.stop_at(next_stop);
-        stop = next_stop;
-      }
-      cv.advance(pt.t);
-      t = pt.t;
-    }
-    if (pt.session >= 0) {
-      const auto& s = sessions[static_cast<std::size_t>(pt.session)];
+  double stop_time = -1;
+  std::size_t next = 0;  // next session
+  std::size_t next_fine = 0;
+  int day = 0;
+  while (true) {
+    // Sessions due now (before the sample of this time).
+    while (next < sessions.size() && sessions[next].day <= t + 1e-12) {
+      close_window();
+      const auto& s = sessions[next];
       for (int k = 0; k < kCompartments; ++k) y[kD + k] += s.damaged_fraction[k] * (1 - y[kD + k]);
       const double ig = in.patient.inflammation_gain;
       y[kI + 1] += ig * p.bleeding_inflammation * s.bleeding_fraction;
       y[kI + 2] += ig * p.bruising_inflammation * s.bruising_fraction;
       y[kG + 1] += p.bleeding_growth_factor * s.bleeding_fraction;
       const double de = s.damaged_fraction[0];
-      y[kB] *= 1 - de / (de + p.damage_half_saturation);
       const double recovery_h = s.barrier_recovery_h > 0 ? s.barrier_recovery_h : p.barrier_recovery_h;
+      pr.barrier_after_session = pr.barrier(t) * (1 - de / (de + p.damage_half_saturation));
+      pr.barrier_session_day = t;
       pr.barrier_rate = std::log(20.0) / (recovery_h / kHoursPerDay);
       pr.dermal_half_life_d =
           s.closure_half_life_h > 0 ? s.closure_half_life_h / kHoursPerDay : p.dermal_repair_half_life_d;
       cv.reinit(t);
-      stop = -1;
-      applied = static_cast<std::size_t>(pt.session) + 1;
-      series[static_cast<std::size_t>(pt.session)].emplace_back(t, erythema_now());
+      stop_time = -1;
+      ++next;
+      series.emplace_back(t, erythema_of(y, p));
+      observe(t);
     }
-    out.peak_inflammation = std::max(out.peak_inflammation, std::max(0.0, y[kI + 1]));
-    if (pt.window >= 0) series[static_cast<std::size_t>(pt.window)].emplace_back(t, erythema_now());
-    if (pt.day) out.daily.push_back(sample_of(t, y, pr));
+    if (day <= days && std::abs(t - day) < 1e-9) {
+      out.daily.push_back(sample_of(t, y, pr));
+      ++day;
+    }
+    observe(t);
+    while (next_fine < fine.size() && fine[next_fine] <= t + 1e-9) ++next_fine;
+    if (day > days) break;
+    // Advance to the next output (day, fine sample or session); never step across a session.
+    const double stop = next < sessions.size() ? sessions[next].day : in.end_day;
+    if (stop != stop_time) {
+      cv.stop_at(stop);
+      stop_time = stop;
+    }
+    double target = std::min(static_cast<double>(day), stop);
+    if (next_fine < fine.size()) target = std::min(target, fine[next_fine]);
+    cv.advance(target);
+    t = target;
   }
-  for (std::size_t i = 0; i < sessions.size(); ++i) {
-    const double start = sessions[i].day;
-    out.erythema_h = std::max(out.erythema_h, kHoursPerDay * last_above(series[i], start, p.erythema_visible));
-    out.downtime_days = std::max(out.downtime_days, last_above(series[i], start, p.erythema_acceptable));
-  }
+  close_window();
   out.pih_drive = y[kQ];
+  out.steps = cv.steps();
   return out;
 }
 
@@ -462,6 +488,7 @@ HealingResult simulate_healing(const HealingInputs& in, const Parameters& p) {
   r.peak_inflammation = treated.peak_inflammation;
   r.pih_drive = treated.pih_drive;
   r.papillary_weight = p.papillary_weight;
+  r.solver_steps = treated.steps + untreated.steps;
   return r;
 }
 

@@ -45,7 +45,7 @@ std::shared_ptr<const TableSpec> make_spec() {
       table_of("fibroblast", "activated fibroblast density F",
                {t("time_constant", "tau_F"), n("half_activation", "G_h"), n("recruitment", "R"),
                 n("max_density", "F_max"), t("responsiveness_recovery_time", "tau_Z: recovery of the recruitable pool"),
-                t("responsiveness_depletion_time", "tau_d: depletion per unit activation")});
+                t("responsiveness_depletion_time", "tau_d: depletion per unit damage signal")});
   auto collagen =
       table_of("collagen", "collagen III and I",
                {n("type_i_fraction", "c1_0: share of type I in resting dermal collagen"),

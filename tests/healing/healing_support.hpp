@@ -14,6 +14,8 @@
 
 namespace nw::test {
 
+/// The bundled parameters; the environment variable NW_HEALING_TOML names another parameter file
+/// to use instead (for refits: the printed "[healing...]" lines then show its figures).
 inline const healing::Parameters& healing_parameters() {
   static const healing::Parameters p = [] {
     const char* alt = std::getenv("NW_HEALING_TOML");

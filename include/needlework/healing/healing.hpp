@@ -101,6 +101,7 @@ struct HealingResult {
   double peak_inflammation = 0;         // over the course (papillary compartment)
   double pih_drive = 0;                 // integral of melanocyte activation above threshold
   double papillary_weight = 0.25;       // share of the papillary dermis in dermal aggregates (change_at)
+  long solver_steps = 0;                // CVODE steps taken (treated + untreated), for performance reports
 };
 
 /// Changes at sample `index` of a result (treated versus untreated).

@@ -4,16 +4,19 @@
 //
 // State per compartment k (epidermis e, papillary p, reticular r), time t in days:
 //   D_k damage, I_k inflammation, G_k growth factor (all three compartments);
-//   F_k fibroblasts, c3_k collagen III, c1_k collagen I, E_k elastin, M_k MMP (dermis only);
-//   global: epidermal thickness T, barrier B, melanocyte activation A, pigment P, follicle drive H.
+//   F_k fibroblasts, Z_k responsiveness, c3_k collagen III, c1_k collagen I, E_k elastin, M_k MMP
+//   (dermis only); global: epidermal thickness T, melanocyte activation A, pigment P, follicle
+//   drive H, PIH integral Q; the barrier B is evaluated in closed form (healing.md 2.7).
 //   dD/dt = -ln2/t_D * D                               (repair; a session adds d(1-D))
 //   dI/dt = [g_I S(D) - I/(1 + kappa I)]/tau_I       S(D) = D/(D + D_half)
 //   dG/dt = (I - G)/tau_G
 //   dF/dt = [ R g_R Z G/(G + G_h) (F_max - F) - (F - 1) ]/tau_F
-//   dZ/dt = (1 - Z)/tau_Z - (F - 1)+ Z/tau_d      (Z: responsiveness, depleted by activation)
+//   dZ/dt = (1 - Z)/tau_Z - S(D) Z/tau_d          (Z: responsiveness, depleted by each wound)
 //   dc3/dt = s3 Y (1 + a3 G) (c1_0/c1)^q - c3 M/tau3     Y = (1 + sigma (F - 1)) V (synthesis)
 //   dc1/dt = phi c3 M/tau3 + s1 Y - c1 M ln2/t1          (tau3: III turnover; phi: III -> I)
 //   dE/dt = (1 + sigma_E (F - 1) - M E)/tau_E ;  dM/dt = (1 + m_I I + m_G G - M)/tau_M
+//   T, A, P, H: healing.md 2.7-2.10. Time constants of repair, matrix, epidermis and melanin are
+//   divided by the patient's turnover_gain.
 // with s3, s1 set so that the resting state (F = M = 1, G = 0, V = 1) is stationary. Sources:
 // data/healing/parameters.toml (each value) and docs/model/healing.md (derivations).
 
