@@ -116,8 +116,8 @@ std::vector<healing::ActiveDose> active_doses(const AreaResult& r, const std::op
     return doses;
   }
   for (int day = 0; day <= static_cast<int>(std::floor(last_day)); ++day) {
-    const bool session_day = std::any_of(sessions.begin(), sessions.end(),
-                                         [&](double s) { return std::abs(s - day) < 0.5; });
+    const bool session_day =
+        std::any_of(sessions.begin(), sessions.end(), [&](double s) { return std::abs(s - day) < 0.5; });
     doses.push_back(dose_from(session_day && needled ? last.amounts : intact, day));
   }
   return doses;

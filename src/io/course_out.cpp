@@ -117,16 +117,15 @@ ordered_json pooled_safety_json(const ordered_json& by_area) {
   if (by_area.empty()) return nullptr;
   ordered_json out = by_area.front();
   static const std::vector<std::string> order = {"none", "pinpoint", "confluent"};
-  const auto rank = [&](const std::string& b) {
-    return std::find(order.begin(), order.end(), b) - order.begin();
-  };
+  const auto rank = [&](const std::string& b) { return std::find(order.begin(), order.end(), b) - order.begin(); };
   std::set<std::string> codes;
   ordered_json flags = ordered_json::array();
   for (const auto& a : by_area) {
     for (const char* key : {"erythema_h", "downtime_days", "pih_probability", "bleeding_fraction"}) {
       out[key] = std::max(out[key].get<double>(), a[key].get<double>());
     }
-    if (rank(a["bleeding"].get<std::string>()) > rank(out["bleeding"].get<std::string>())) out["bleeding"] = a["bleeding"];
+    if (rank(a["bleeding"].get<std::string>()) > rank(out["bleeding"].get<std::string>()))
+      out["bleeding"] = a["bleeding"];
     for (const auto& f : a["flags"]) {
       if (codes.insert(f["code"].get<std::string>() + f["message"].get<std::string>()).second) flags.push_back(f);
     }
@@ -207,8 +206,7 @@ std::string tissue_svg(const course::AreaResult& a) {
 
 std::string outcome_svg(const course::AreaResult& a) {
   std::vector<double> x;
-  SvgSeries med{"treated, median", {}}, lo{"treated, p05", {}}, hi{"treated, p95", {}},
-      um{"untreated, median", {}};
+  SvgSeries med{"treated, median", {}}, lo{"treated, p05", {}}, hi{"treated, p95", {}}, um{"untreated, median", {}};
   for (std::size_t i = 0; i < a.cohort.size() && i < a.healing.treated.size(); ++i) {
     x.push_back(a.healing.treated[i].day);
     med.y.push_back(a.cohort[i].at_follow_up.median);
@@ -218,8 +216,7 @@ std::string outcome_svg(const course::AreaResult& a) {
   }
   const std::string scale = a.cohort.empty() ? std::string() : a.cohort.front().scale;
   SvgStyle style{760, 420,
-                 fmt::format("{} ({}), {} virtual patients", a.treatment.concern, a.treatment.site,
-                             a.virtual_patients),
+                 fmt::format("{} ({}), {} virtual patients", a.treatment.concern, a.treatment.site, a.virtual_patients),
                  "days from the first session", scale};
   return svg_lines(x, {med, lo, hi, um}, false, style);
 }

@@ -319,9 +319,10 @@ TEST(Safety, FlagsFollowThePatientAndTheCourse) {
   in = base_inputs();
   in.fitzpatrick = 6;
   in.open_depth_m = 1.2e-3;
-  in.pih_drive = 5.8;  // the healing model's drive for 3 monthly 2.0 mm sessions at phototype VI
+  in.pih_drive =
+      25;  // between the reference course drives at phototypes V (18.2) and VI (data/outcomes/courses/dogra_pih.toml)
   const auto dark = assess_safety(model(), in);
-  std::printf("[outcomes] PIH probability phototype VI, drive 5.8: %.3f\n", dark.pih_probability);
+  std::printf("[outcomes] PIH probability phototype VI, drive 25: %.3f\n", dark.pih_probability);
   EXPECT_TRUE(has_flag(dark, "S-PIH-HIGH"));
   in = base_inputs();
   in.downtime_days = 9;

@@ -1,3 +1,6 @@
+// NOTE: the tests still marked DISABLED_ (HK responders, melasma, PIH across phototypes) run on
+// the healing tests' stand-in injury, not on a reference course through every stage; they are
+// kept for their numbers and are to be converted to reference courses (data/outcomes/courses).
 // Validation of the outcome stage against published clinical results (data/outcomes/
 // published.toml; docs/model/outcomes.md section 3). Each reference course runs through the
 // healing model (tests/healing/healing_support.hpp reference injury; delivered amounts of actives
@@ -14,10 +17,10 @@
 
 #include "../healing/healing_support.hpp"
 #include "needlework/core/log.hpp"
+#include "needlework/core/random.hpp"
 #include "needlework/course/coupling.hpp"
 #include "needlework/io/bundled.hpp"
 #include "needlework/io/scenario.hpp"
-#include "needlework/core/random.hpp"
 #include "outcomes_support.hpp"
 
 namespace nw::outcomes {
@@ -67,7 +70,6 @@ healing::HealingInputs melasma_course(double end_day, int fitzpatrick = 4) {
   for (int s = 0; s < 3; ++s) in.actives.push_back({28.0 * s, "tranexamic_acid", {10, 2, 0.5}, 0});
   return in;
 }
-
 
 // A virtual cohort of `n` people: healing gains varied (healing::vary_patient with seeded normals)
 // and outcome parameters sampled (sample_person). Returns the score timelines.
@@ -136,14 +138,19 @@ TEST(OutcomesValidation, AcneIcepick_PUB_GAR_ICE) {
 }
 
 // PUB-GAR-ROLL (validation, S18): rolling -37 %. Tolerance 0.15 absolute. KNOWN DISCREPANCY
-// (docs/model/outcomes.md section 8): the model gives -0.584 - rolling responds more than boxcar,
-// the study found the reverse; the tethering factor (0.5) is an unfitted assumption and fitting
-// it here would be a second acne coefficient on the same study. Disabled, not deleted: run with
-// --gtest_also_run_disabled_tests.
-TEST(OutcomesValidation, DISABLED_AcneRolling_PUB_GAR_ROLL) {
+// (docs/model/outcomes.md section 8), asserted as such: on the real reference course the model
+// gives -0.556 - rolling responds more than boxcar, the study found the reverse; the tethering
+// factor (0.5) is an unfitted assumption and fitting it here would be a second acne coefficient on
+// the same study. The test fails if the gap closes (then make it a plain check) or widens past
+// the documented band model / data in [1.2, 1.8].
+TEST(OutcomesValidation, AcneRollingKnownDiscrepancy_PUB_GAR_ROLL) {
   const double p_roll = s18_prediction("PUB-GAR-ROLL", "rolling");
-  std::printf("[outcomes-validation] PUB-GAR-ROLL rolling %.3f (published %.2f)\n", p_roll, row("PUB-GAR-ROLL").value);
-  EXPECT_NEAR(p_roll, row("PUB-GAR-ROLL").value, 0.15);
+  const double data = row("PUB-GAR-ROLL").value;
+  std::printf("[outcomes-validation] PUB-GAR-ROLL rolling %.3f (published %.2f, ratio %.2f)\n", p_roll, data,
+              p_roll / data);
+  EXPECT_GT(std::abs(p_roll - data), 0.15) << "the known discrepancy has closed";
+  EXPECT_GE(p_roll / data, 1.2);
+  EXPECT_LE(p_roll / data, 1.8);
 }
 
 // PUB-ALAM / PUB-ALAM-CTRL (validation, RCT): 3 roller sessions 2 weeks apart; 6 months: treated
