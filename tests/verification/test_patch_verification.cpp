@@ -21,8 +21,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -186,6 +186,34 @@ TEST(PatchVerification, VolumeFractionsHoldTheChannelVolumeAndCountOverlapsOnce)
     EXPECT_NEAR(lumen / exact, 1.0, 0.01);
     EXPECT_NEAR(mouth / mouth_exact, 1.0, 0.01);
   }
+}
+
+// Geometry D without a patch, and a patch with a channel outside it or a decreasing radius
+// profile, are rejected with Error internal naming the problem.
+TEST(PatchVerification, InvalidPatchesAreRejected) {
+  const auto expect_error = [](const std::function<void()>& f, const std::string& what) {
+    try {
+      f();
+      ADD_FAILURE() << "no error for: " << what;
+    } catch (const core::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+    }
+  };
+  auto o = transport::TransportOptions::patch();
+  o.reference_intact = false;
+  const auto in = inputs("vitamin_c", 3800);
+  expect_error([&] { (void)transport::simulate_transport(in, rules(), o); }, "geometry D needs the channel patch");
+  auto outside = lattice(1, 3800);
+  outside.x_m[0] = 2 * outside.side.si();
+  expect_error([&] { (void)transport::simulate_transport(inputs("vitamin_c", 3800, outside), rules(), o); },
+               "channel 0 lies outside the patch");
+  auto profile = lattice(1, 3800);
+  profile.open_radius_m[3] = 0.5 * profile.open_radius_m[2];
+  expect_error(
+      [&] {
+        (void)transport::patch_coverage(profile, 4, {0.0, 1e-4}, rules().channel.damage_rim);
+      },
+      "non-decreasing");
 }
 
 // ------------------------------------------------------------------------------ against C
