@@ -17,6 +17,7 @@
 #include "needlework/numerics/diffusion.hpp"
 #include "needlework/numerics/fv_grid.hpp"
 #include "needlework/numerics/time_stepper.hpp"
+#include "patch.hpp"
 
 namespace nw::transport {
 
@@ -204,7 +205,7 @@ class Run {
       c.partition[p] = m.k;
       c.sink_per_s[p] = m.clearance / m.k;
     }
-    if (geometry_ == Geometry::unit_cell_3d) {
+    if (geometry_ == Geometry::unit_cell_3d || geometry_ == Geometry::patch_3d) {
       for (BoxFace f : {BoxFace::x_min, BoxFace::x_max, BoxFace::y_min, BoxFace::y_max}) {
         c.boundary[static_cast<std::size_t>(f)].kind = BoundaryKind::periodic;
       }
@@ -235,7 +236,11 @@ class Run {
       }
     }
 
-    if (channel) rasterise(*in.channel, rules, in.active);
+    if (channel && geometry_ == Geometry::patch_3d) {
+      rasterise_patch(*in.patch, rules, in.active);
+    } else if (channel) {
+      rasterise(*in.channel, rules, in.active);
+    }
 
     numerics::TimeStepperOptions so;
     so.scheme = numerics::TimeScheme::bdf2;
@@ -335,6 +340,13 @@ class Run {
         area_m2_ = side * side;
         return FvGrid::cartesian(nxy, nxy, h, h, dz);
       }
+      case Geometry::patch_3d: {  // geometry D (patch.cpp)
+        const double side = in.patch->side.si();
+        const std::size_t n = std::max<std::size_t>(opt.patch_cells, 2);
+        const double h = side / static_cast<double>(n);
+        area_m2_ = side * side;
+        return FvGrid::cartesian(n, n, h, h, dz);
+      }
     }
     invalid("unknown geometry");
   }
@@ -384,6 +396,25 @@ class Run {
           channel_cells_.push_back({grid_.index(i, j, k), mouth, f, tissue, d_open * k_l, k_l});
         }
       }
+    }
+  }
+
+  // Geometry D: the volume fractions of every channel at its position (patch.cpp).
+  void rasterise_patch(const ChannelPatch& patch, const TissueRules& rules, const Active& a) {
+    const std::size_t nz = grid_.nz();
+    std::vector<detail::LayerKind> kind(nz, detail::LayerKind::none);
+    for (std::size_t k = 0; k < nz; ++k) {
+      if (column_.region[k] == Region::stratum_corneum) kind[k] = detail::LayerKind::mouth;
+      if (viable(column_.region[k])) kind[k] = detail::LayerKind::lumen;
+    }
+    const auto f = detail::patch_volume_fractions(patch, grid_, kind, column_.surface_m, rules.channel.damage_rim.si());
+    const double k_l = rules.channel.lumen_partition;
+    for (std::size_t p = 0; p < f.size(); ++p) {
+      if (!(f[p] > 0)) continue;
+      const Region region = column_.region[p % nz];
+      const bool mouth = region == Region::stratum_corneum;
+      const double d_open = mouth ? a.free_diffusivity.si() : rules.channel.lumen_hindrance * a.free_diffusivity.si();
+      channel_cells_.push_back({p, mouth, f[p], material(region), d_open * k_l, k_l});
     }
   }
 
@@ -526,6 +557,15 @@ TransportOptions TransportOptions::fast() {
   return o;
 }
 
+TransportOptions TransportOptions::patch() {
+  TransportOptions o;
+  o.geometry = Geometry::patch_3d;
+  o.patch_cells = 100;
+  o.z_refinement = 0.35;
+  o.rtol = 1e-2;
+  return o;
+}
+
 // ------------------------------------------------------------------------------- the model
 
 TransportResult simulate_transport(const TransportInputs& in, const TissueRules& rules, const TransportOptions& opt) {
@@ -543,6 +583,7 @@ TransportResult simulate_transport(const TransportInputs& in, const TissueRules&
   if (in.channel && !(in.channel->density_per_cm2 > 0 && in.channel->depth_open.si() > 0)) {
     invalid("a channel needs a density > 0 and an open depth > 0");
   }
+  if (in.channel && opt.geometry == Geometry::patch_3d && !in.patch) invalid("geometry D needs the channel patch");
 
   const Geometry geometry = in.channel ? opt.geometry : Geometry::intact_column;
   TransportResult result;
