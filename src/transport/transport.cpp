@@ -544,6 +544,8 @@ std::string_view to_string(Geometry geometry) {
       return "axisymmetric_cell";
     case Geometry::unit_cell_3d:
       return "unit_cell_3d";
+    case Geometry::patch_3d:
+      return "patch_3d";
   }
   return "unknown";
 }
