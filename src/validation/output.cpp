@@ -2,6 +2,7 @@
 // self-contained validation.html (table + inline SVG of model / data per case).
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -81,16 +82,16 @@ std::string picture(const std::vector<CaseResult>& cases) {
     const auto& r = cases[i];
     const double ref = r.c.data.reference();
     const double xi = static_cast<double>(i + 1);
-    add(xi, r.lo, ref, 3);
-    add(xi, r.hi, ref, 3);
-    add(xi, r.model, ref, r.status == Status::pass ? 0 : (r.status == Status::known_discrepancy ? 1 : 2));
+    add(xi, r.lo, ref, 0);
+    add(xi, r.hi, ref, 0);
+    add(xi, r.model, ref, r.status == Status::pass ? 2 : (r.status == Status::known_discrepancy ? 1 : 3));
   }
   lo_y = std::floor(lo_y * 2) / 2 - 0.25;
   hi_y = std::ceil(hi_y * 2) / 2 + 0.25;
   io::SvgStyle style{900, 420, "Model / data per case (log10; 0 = agreement), with the ends of the acceptance band",
                      "case number (table order)", "log10(model / data)"};
   return io::svg_scatter(x, y, group, 0.0, static_cast<double>(cases.size()) + 1.0, lo_y, hi_y, false, 4.0, 100000,
-                         style, {"model: pass", "model: known discrepancy", "model: fail", "acceptance band ends"});
+                         style, {"acceptance band ends", "model: known discrepancy", "model: pass", "model: fail"});
 }
 
 std::string esc(const std::string& s) { return io::detail::xml_escape(s); }
@@ -204,6 +205,13 @@ std::string results_html(const std::vector<CaseResult>& cases, const std::vector
       "docs/validation.md.</p>\n",
       esc(verdict(cases, fits)), esc(file), esc(core::build_info().version));
   h += "<h2>Model / data</h2>\n" + picture(cases) + "\n";
+  std::vector<std::string> not_drawn;
+  for (const auto& r : cases)
+    if (!(r.c.data.reference() > 0)) not_drawn.push_back(r.c.id);
+  if (!not_drawn.empty()) {
+    h += fmt::format("<p><small>Not drawn (data 0: no ratio): {}. Open band ends are not drawn either.</small></p>\n",
+                     esc(fmt::format("{}", fmt::join(not_drawn, ", "))));
+  }
   h += "<h2>Cases</h2>\n<table>\n<tr><th>#</th><th>case</th><th>row</th><th>stage</th><th>role</th><th>quantity</th>"
        "<th>condition</th><th>data</th><th>model</th><th>tolerance</th><th>status</th><th>source and "
        "remarks</th></tr>\n";

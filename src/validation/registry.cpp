@@ -2,6 +2,7 @@
 // status rules and the case runner. See include/needlework/validation/validation.hpp.
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <chrono>

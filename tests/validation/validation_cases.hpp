@@ -24,6 +24,17 @@ inline std::vector<std::string> case_ids(const std::vector<std::string>& stages)
   return ids;
 }
 
+/// Ids of the bundled cases of every stage not in `stages`, in table order.
+inline std::vector<std::string> case_ids_except(const std::vector<std::string>& stages) {
+  std::vector<std::string> ids;
+  for (const auto& c : validation::bundled_cases().cases) {
+    bool listed = false;
+    for (const auto& s : stages) listed = listed || c.stage == s;
+    if (!listed) ids.push_back(c.id);
+  }
+  return ids;
+}
+
 /// A GoogleTest name for a case id ("SAS19-0.5mm" -> "SAS19_0_5mm").
 inline std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
   std::string s = info.param;
