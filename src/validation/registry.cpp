@@ -320,7 +320,8 @@ std::pair<double, double> Tolerance::interval(const DataValue& d) const {
 
 std::string Tolerance::describe(const DataValue& d, std::string_view unit) const {
   const std::string u = unit.empty() ? "" : fmt::format(" {}", unit);
-  const auto [lo, hi] = interval(d);
+  const auto bounds = interval(d);
+  const double lo = bounds.first, hi = bounds.second;
   const auto num = [&](double x) { return fmt::format("{:.4g}{}", x, u); };
   const auto range = [&]() {
     if (std::isinf(lo)) return fmt::format("<= {}", num(hi));

@@ -33,10 +33,12 @@
 //      data, the tolerance and the inputs.
 // The validation tests pick up every case of the table by itself (one test per case).
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "needlework/core/config.hpp"
@@ -122,7 +124,7 @@ std::vector<std::string> refit_names();
 /// Typed access to a case's raw inputs; errors are input diagnostics naming case, key and place.
 class CaseInputs {
  public:
-  CaseInputs(const Case& c) : case_(c) {}
+  explicit CaseInputs(const Case& c) : case_(c) {}
   const Case& owner() const { return case_; }
   core::DynQuantity quantity(std::string_view key, core::Dimension d) const;
   template <core::Dimension D>
