@@ -29,8 +29,8 @@ std::string with_unit(double x, const std::string& unit) {
 std::string data_numbers(const DataValue& d, const std::string& unit) {
   if (d.value) return with_unit(*d.value, unit);
   if (d.min && d.max) return fmt::format("{:.4g}-{}", *d.min, with_unit(*d.max, unit));
-  if (d.max) return "<= " + with_unit(*d.max, unit);
-  return ">= " + with_unit(d.min.value_or(0.0), unit);
+  if (d.max) return fmt::format("<= {}", with_unit(*d.max, unit));
+  return fmt::format(">= {}", with_unit(d.min.value_or(0.0), unit));
 }
 
 json number_or_null(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
@@ -136,7 +136,7 @@ std::string results_text(const std::vector<CaseResult>& cases, const std::vector
                          100 * f.tolerance, f.within ? "ok" : "OUTSIDE");
     }
   }
-  out += "\n" + verdict(cases, fits) + "\n";
+  out += fmt::format("\n{}\n", verdict(cases, fits));
   return out;
 }
 
@@ -195,7 +195,7 @@ std::string results_html(const std::vector<CaseResult>& cases, const std::vector
   h +=
       "<style>\nbody{font-family:sans-serif;margin:2em;max-width:1400px;color:#222}\n"
       "table{border-collapse:collapse;font-size:0.9em}td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top}\n"
-      "th{background:#f0f0f0}td.num{text-align:right;white-space:nowrap}\n"
+      "th{background:#f0f0f0}td.num{text-align:right}.nw{white-space:nowrap}\n"
       ".pass{background:#e3f4e3}.fail{background:#f8d7d7}.known_discrepancy{background:#fdf1d0}\n"
       "small{color:#555}\n</style>\n</head>\n<body>\n";
   h += "<h1>needlework validation</h1>\n";
@@ -204,7 +204,7 @@ std::string results_html(const std::vector<CaseResult>& cases, const std::vector
       "Reproduce with <code>needlework validate --refit</code>; every case is explained in "
       "docs/validation.md.</p>\n",
       esc(verdict(cases, fits)), esc(file), esc(core::build_info().version));
-  h += "<h2>Model / data</h2>\n" + picture(cases) + "\n";
+  h += fmt::format("<h2>Model / data</h2>\n{}\n", picture(cases));
   std::vector<std::string> not_drawn;
   for (const auto& r : cases)
     if (!(r.c.data.reference() > 0)) not_drawn.push_back(r.c.id);
@@ -220,12 +220,13 @@ std::string results_html(const std::vector<CaseResult>& cases, const std::vector
     const std::string cls(to_string(r.status));
     h += fmt::format(
         "<tr class=\"{}\"><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-        "<td class=\"num\">{}<br><small>{}</small></td><td class=\"num\">{}</td><td>{}</td><td>{}</td>"
+        "<td class=\"num\"><span class=\"nw\">{}</span><br><small>{}</small></td>"
+        "<td class=\"num nw\">{}</td><td>{}</td><td>{}</td>"
         "<td>{}{}</td></tr>\n",
         cls, i + 1, esc(r.c.id), esc(r.c.row), esc(r.c.stage), esc(r.c.role), esc(r.c.quantity), esc(r.c.condition),
         esc(data_numbers(r.c.data, r.c.unit)), esc(r.c.data.text), esc(with_unit(r.model, r.c.unit)),
         esc(r.tolerance_text), esc(status_word(r.status)), esc(r.c.source),
-        r.c.explanation.empty() ? "" : "<br><small>" + esc(r.c.explanation) + "</small>");
+        r.c.explanation.empty() ? std::string() : fmt::format("<br><small>{}</small>", esc(r.c.explanation)));
   }
   h += "</table>\n";
   if (!fits.empty()) {
@@ -233,8 +234,9 @@ std::string results_html(const std::vector<CaseResult>& cases, const std::vector
          "<th>refit</th><th>difference</th><th>tolerance</th><th>where</th><th>method</th></tr>\n";
     for (const auto& f : fits) {
       h += fmt::format(
-          "<tr class=\"{}\"><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
-          "<td class=\"num\">{:.2f} %</td><td class=\"num\">{:.1f} %</td><td><code>{}</code></td><td>{}</td></tr>\n",
+          "<tr class=\"{}\"><td>{}</td><td>{}</td><td class=\"num nw\">{}</td><td class=\"num nw\">{}</td>"
+          "<td class=\"num nw\">{:.2f} %</td><td class=\"num nw\">{:.1f} "
+          "%</td><td><code>{}</code></td><td>{}</td></tr>\n",
           f.within ? "pass" : "fail", esc(f.parameter), esc(f.case_id), esc(with_unit(f.bundled, f.unit)),
           esc(with_unit(f.refit, f.unit)), 100 * (f.refit / f.bundled - 1), 100 * f.tolerance, esc(f.data_key),
           esc(f.method));

@@ -87,11 +87,12 @@ FitResult prestress(const Case& c) {
     s.mechanics.prestress = core::Pressure::from_si(sigma_pa);
     return mechanics::mean_channel(s, device).depth_max.si() - target;
   };
-  FitResult r;
-  r.parameter = "dermal pre-stress sigma_0";
-  r.data_key = "data/skin/sites.toml [site.mechanics] prestress";
-  r.unit = "kPa";
-  r.method = "root of d_max(sigma_0) - data on [0.1 kPa, 10 MPa]";
+  // Built in one initializer: assigning string literals one by one trips a GCC 12 -Wrestrict
+  // false positive at -O3 (GCC bug 105329).
+  FitResult r{.parameter = "dermal pre-stress sigma_0",
+              .data_key = "data/skin/sites.toml [site.mechanics] prestress",
+              .unit = "kPa",
+              .method = "root of d_max(sigma_0) - data on [0.1 kPa, 10 MPa]"};
   r.bundled = skin.mechanics.prestress.si() / 1e3;
   r.refit = find_root(f, 1e2, 1e7, true, "prestress") / 1e3;
   return r;
@@ -107,11 +108,10 @@ FitResult bleeding_factor(const Case& c) {
     const skin::SiteLibrary library(bundled.sites(), model, bundled.reference_age());
     return models::channel(in, models::case_skin(in, library)).bleeding_probability - target;
   };
-  FitResult r;
-  r.parameter = "bleeding-depth factor c_b";
-  r.data_key = "data/skin/sites.toml [model.bleeding_depth] c_bleed";
-  r.unit = "";
-  r.method = "root of P_bleed(c_b) - data on [0.05, 50]";
+  FitResult r{.parameter = "bleeding-depth factor c_b",
+              .data_key = "data/skin/sites.toml [model.bleeding_depth] c_bleed",
+              .unit = "",
+              .method = "root of P_bleed(c_b) - data on [0.05, 50]"};
   r.bundled = bundled.model().bleeding_factor;
   r.refit = find_root(f, 0.05, 50.0, true, "bleeding factor");
   return r;
@@ -126,11 +126,10 @@ FitResult barrier_half_life(const Case& c) {
     rules.barrier.half_life = core::Time::from_si(t_s);
     return models::barrier_recovery_time(in, rules).si() - target;
   };
-  FitResult r;
-  r.parameter = "barrier half-life t_b (unoccluded)";
-  r.data_key = "data/transport/tissue.toml [barrier] half_life";
-  r.unit = "h";
-  r.method = "root of recovery time(t_b) - data (middle of the range) on [1 s, 1000 h]";
+  FitResult r{.parameter = "barrier half-life t_b (unoccluded)",
+              .data_key = "data/transport/tissue.toml [barrier] half_life",
+              .unit = "h",
+              .method = "root of recovery time(t_b) - data (middle of the range) on [1 s, 1000 h]"};
   r.bundled = bundled.barrier.half_life.si() / 3600.0;
   r.refit = find_root(f, 1.0, 3.6e6, true, "barrier half-life") / 3600.0;
   return r;
@@ -145,11 +144,10 @@ FitResult closure_reference_time(const Case& c) {
     rules.closure.reference_closure_time = core::Time::from_si(t_s);
     return models::closure_recovery_time(in, rules).si() - target;
   };
-  FitResult r;
-  r.parameter = "channel closure time at r_ref";
-  r.data_key = "data/transport/tissue.toml [closure] reference_closure_time";
-  r.unit = "h";
-  r.method = "root of closure time(t_close) - data on [1 s, 1000 h]";
+  FitResult r{.parameter = "channel closure time at r_ref",
+              .data_key = "data/transport/tissue.toml [closure] reference_closure_time",
+              .unit = "h",
+              .method = "root of closure time(t_close) - data on [1 s, 1000 h]"};
   r.bundled = bundled.closure.reference_closure_time.si() / 3600.0;
   r.refit = find_root(f, 1.0, 3.6e6, true, "closure reference time") / 3600.0;
   return r;
@@ -164,11 +162,10 @@ FitResult closure_radius_exponent(const Case& c) {
     rules.closure.radius_exponent = n;
     return models::closure_recovery_time(in, rules).si() - target;
   };
-  FitResult r;
-  r.parameter = "closure size exponent n";
-  r.data_key = "data/transport/tissue.toml [closure] radius_exponent";
-  r.unit = "";
-  r.method = "root of closure time(n) - data on [-5, 5] (closure time at r_ref fixed)";
+  FitResult r{.parameter = "closure size exponent n",
+              .data_key = "data/transport/tissue.toml [closure] radius_exponent",
+              .unit = "",
+              .method = "root of closure time(n) - data on [-5, 5] (closure time at r_ref fixed)"};
   r.bundled = bundled.closure.radius_exponent;
   r.refit = find_root(f, -5.0, 5.0, false, "closure radius exponent");
   return r;

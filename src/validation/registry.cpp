@@ -244,7 +244,7 @@ CaseSet load_bundled() {
   } catch (const core::Error& e) {
     if (e.code() == core::ErrorCode::data_invalid) throw;
     std::string reason = e.what();
-    for (const auto& diag : e.diagnostics()) reason += "\n" + core::format_diagnostic(diag);
+    for (const auto& diag : e.diagnostics()) reason += fmt::format("\n{}", core::format_diagnostic(diag));
     core::raise(core::ErrorCode::data_invalid, fmt::arg("path", name), fmt::arg("reason", reason));
   }
 }

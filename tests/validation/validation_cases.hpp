@@ -5,8 +5,11 @@
 // widens past its band). Data, tolerance and row id of each case are in the table and are
 // printed on failure.
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -52,8 +55,7 @@ inline void expect_case_status(const std::string& id) {
       << "case " << c->id << " (row " << c->row << ", " << c->role << "): " << c->quantity << "\n  data "
       << c->data.text << ", model " << r.model << " " << c->unit << ", tolerance " << r.tolerance_text
       << ", model/data " << r.ratio
-      << (c->expect_discrepancy ? ", documented gap " + std::to_string(c->gap_min) + "-" + std::to_string(c->gap_max)
-                                : std::string());
+      << (c->expect_discrepancy ? fmt::format(", documented gap {}-{}", c->gap_min, c->gap_max) : std::string());
   std::printf("[validate] %s: data %s, model %.4g %s, tolerance %s, %s\n", c->id.c_str(), c->data.text.c_str(), r.model,
               c->unit.c_str(), r.tolerance_text.c_str(), std::string(validation::to_string(r.status)).c_str());
 }
