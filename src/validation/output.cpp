@@ -192,12 +192,13 @@ std::string results_html(const std::vector<CaseResult>& cases, const std::vector
                          const std::string& file) {
   std::string h;
   h += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>needlework validation</title>\n";
-  h +=
-      "<style>\nbody{font-family:sans-serif;margin:2em;max-width:1400px;color:#222}\n"
-      "table{border-collapse:collapse;font-size:0.9em}td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top}\n"
-      "th{background:#f0f0f0}td.num{text-align:right}.nw{white-space:nowrap}\n"
-      ".pass{background:#e3f4e3}.fail{background:#f8d7d7}.known_discrepancy{background:#fdf1d0}\n"
-      "small{color:#555}\n</style>\n</head>\n<body>\n";
+  h += "<style>\nbody{font-family:sans-serif;margin:2em;max-width:1400px;color:#222}\n"
+       "table{border-collapse:collapse;font-size:0.9em;width:100%}td.wrap{overflow-wrap:anywhere;min-width:7em}td,th{"
+       "border:1px solid "
+       "#ccc;padding:3px 6px;vertical-align:top}\n"
+       "th{background:#f0f0f0}td.num{text-align:right}.nw{white-space:nowrap}\n"
+       ".pass{background:#e3f4e3}.fail{background:#f8d7d7}.known_discrepancy{background:#fdf1d0}\n"
+       "small{color:#555}\n</style>\n</head>\n<body>\n";
   h += "<h1>needlework validation</h1>\n";
   h += fmt::format(
       "<p>The model against published data: {} (cases from <code>{}</code>, needlework {}). "
@@ -219,7 +220,8 @@ std::string results_html(const std::vector<CaseResult>& cases, const std::vector
     const auto& r = cases[i];
     const std::string cls(to_string(r.status));
     h += fmt::format(
-        "<tr class=\"{}\"><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+        "<tr class=\"{}\"><td class=\"num\">{}</td><td>{}</td><td "
+        "class=\"wrap\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
         "<td class=\"num\"><span class=\"nw\">{}</span><br><small>{}</small></td>"
         "<td class=\"num nw\">{}</td><td>{}</td><td>{}</td>"
         "<td>{}{}</td></tr>\n",
