@@ -26,6 +26,20 @@ Screening screen(const std::filesystem::path& file, core::Date today) {
   return s;
 }
 
+ValidationRun validate(const std::filesystem::path& out_dir, bool refit, const std::filesystem::path& cases_file,
+                       core::LogSink& log) {
+  const auto loaded = cases_file.empty() ? validation::CaseSet{} : validation::load_cases_file(cases_file);
+  const auto& set = cases_file.empty() ? validation::bundled_cases() : loaded;
+  ValidationRun run;
+  run.cases = validation::run_cases(set.cases, log);
+  if (refit) run.fits = validation::refit_all(set, log);
+  run.ok = validation::all_ok(run.cases, run.fits);
+  run.json = validation::results_json(run.cases, run.fits, set.file);
+  run.text = validation::results_text(run.cases, run.fits);
+  run.files = validation::write_results(out_dir, run.cases, run.fits, set.file);
+  return run;
+}
+
 SimulationRun simulate(const std::filesystem::path& file, const std::filesystem::path& out_dir, core::LogSink& log) {
   const auto data = io::bundled_data();
   const auto scenario = io::load_scenario(file, data);

@@ -12,6 +12,7 @@
 #include "needlework/core/error.hpp"
 #include "needlework/core/log.hpp"
 #include "needlework/course/simulation.hpp"
+#include "needlework/validation/validation.hpp"
 
 namespace nw::api {
 
@@ -39,6 +40,22 @@ struct SimulationRun {
 /// and writes the results into `out_dir`. Throws core::Error: invalid input (exit 2) with every
 /// diagnostic, or IO-WRITE (exit 4) when the folder cannot be written.
 SimulationRun simulate(const std::filesystem::path& file, const std::filesystem::path& out_dir, core::LogSink& log);
+
+struct ValidationRun {
+  std::vector<validation::CaseResult> cases;
+  std::vector<validation::FitResult> fits;   // empty unless refit
+  bool ok = false;                           // every case passes or is a known discrepancy; every refit within
+  std::string json;                          // validation.json
+  std::string text;                          // the table
+  std::vector<std::filesystem::path> files;  // written into the output folder
+};
+
+/// `validate`: runs every case of the bundled data/validation/cases.toml (or of `cases_file`
+/// when not empty) and, with `refit`, refits every fitted parameter from its data row; writes
+/// validation.html and validation.json into `out_dir`. Throws core::Error: invalid input (a
+/// cases file), numerical failure (a refit without a root), IO-WRITE.
+ValidationRun validate(const std::filesystem::path& out_dir, bool refit, const std::filesystem::path& cases_file,
+                       core::LogSink& log);
 
 /// The log sink the command-line tool uses (stderr; progress bars on a terminal).
 std::unique_ptr<core::LogSink> console_log(bool verbose);

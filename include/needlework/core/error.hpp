@@ -17,6 +17,7 @@ namespace nw::core {
 /// Process exit statuses, fixed by the product contract (docs/PRODUCT.md).
 enum class ExitStatus : int {
   ok = 0,
+  validation_failed = 1,  // `validate`: a case outside its tolerance or a refit off its bundled value
   invalid_input = 2,
   numerical_failure = 3,
   io_failure = 4,
