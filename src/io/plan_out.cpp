@@ -205,6 +205,10 @@ std::string plan_text(const planner::Plan& plan, const clinical::RuleSet& rules,
     out +=
         fmt::format(" (first session moved to {}, planned {})", plan.start.iso(), plan.screening.planned_start.iso());
   out += "\n";
+  for (const auto& r : plan.screening.reasons) {
+    out += core::wrap(fmt::format("- {} ({}): {}", r.rule, clinical::to_string(r.action), r.message), "  ");
+    for (const auto& step : r.precautions) out += core::wrap(fmt::format("* {}", step), "    ");
+  }
   for (const auto& ap : plan.areas) {
     const auto& b = ap.result.best;
     const auto& e = b.evaluation;
@@ -225,9 +229,10 @@ std::string plan_text(const planner::Plan& plan, const clinical::RuleSet& rules,
         e.improvement_pct.p05, e.improvement_pct.p95, e.downtime_days, 100 * e.pih_probability);
     for (const auto& c : ap.compared) {
       const auto& ce = c.scored.evaluation;
-      out += fmt::format("  vs {:<28} improvement {:.0f} % (p05 {:.0f}, p95 {:.0f}), downtime {:.1f} d{}\n",
-                         c.protocol->id, ce.improvement_pct.median, ce.improvement_pct.p05, ce.improvement_pct.p95,
-                         ce.downtime_days, c.scored.feasible() ? "" : "  [outside the constraints]");
+      out += fmt::format(
+          "  vs {:<28} improvement {:.0f} % (p05 {:.0f}, p95 {:.0f}), downtime {:.1f} d{}\n", c.protocol->id,
+          ce.improvement_pct.median, ce.improvement_pct.p05, ce.improvement_pct.p95, ce.downtime_days,
+          c.scored.feasible() ? "" : fmt::format("  [outside: {}]", core::join(c.scored.violations, "; ")));
     }
     if (ap.concern) out += fmt::format("  evidence  {}\n", ap.concern->evidence);
   }
