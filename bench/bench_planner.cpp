@@ -30,7 +30,8 @@ using namespace nw;
 planner::Evaluation placeholder_score_not_a_prediction(const planner::AreaRequest& r, const planner::Candidate& c) {
   auto d = r.device;
   d.needle_length = c.needle_length_mm * core::units::mm;
-  const auto skin = io::bundled_sites().skin_at(r.treatment.site, skin::Sex::female, 36 * core::units::yr);
+  const auto skin = io::bundled_sites().skin_at(
+      r.treatment.site, r.patient.sex == clinical::Sex::male ? skin::Sex::male : skin::Sex::female, r.patient.age);
   const auto ch = mechanics::mean_channel(skin, d);
   const double per_cm2 = device::expected_density_per_cm2_per_pass(d) * c.passes;
   const double minutes = device::expected_duration(d, r.treatment.area, c.passes).in(core::units::min);
@@ -46,7 +47,7 @@ planner::Evaluation placeholder_score_not_a_prediction(const planner::AreaReques
   e.baseline = 1;
   e.at_follow_up = {1 - m / 100, 1 - 1.5 * m / 100, 1 - 0.5 * m / 100};
   e.downtime_days = 0.5 + 1.0 * ch.bleeding_probability + 0.01 * dose;
-  e.pih_probability = 0.01 * r.fitzpatrick * c.needle_length_mm;
+  e.pih_probability = 0.01 * r.patient.fitzpatrick * c.needle_length_mm;
   e.minutes_per_session = minutes;
   return e;
 }

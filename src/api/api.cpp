@@ -88,7 +88,7 @@ std::vector<planner::AreaRequest> plan_requests(const io::Scenario& scenario) {
   if (!missing.empty()) throw core::Error(std::move(missing));
   std::vector<planner::AreaRequest> out;
   for (const auto& t : scenario.treatments) {
-    out.push_back({t, *scenario.device, scenario.patient.fitzpatrick, scenario.protocol});
+    out.push_back({t, *scenario.device, scenario.patient, scenario.protocol, scenario.settings, scenario.seed});
   }
   return out;
 }

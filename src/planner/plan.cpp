@@ -102,7 +102,7 @@ SearchSpace search_space(const AreaRequest& r, const PlanningData& data, const D
 }
 
 Constraints constraints_for(const AreaRequest& r, const PlanningData& data, const Preferences& preferences) {
-  return Constraints{preferences.max_downtime.in(core::units::d), data.pih_limit(r.fitzpatrick),
+  return Constraints{preferences.max_downtime.in(core::units::d), data.pih_limit(r.patient.fitzpatrick),
                      data.minutes_per_area_max.in(core::units::min)};
 }
 
@@ -121,7 +121,7 @@ bool applies(const RiskNote& risk, const AreaRequest& r, const Candidate& c) {
   if (!risk.sites.empty() && !has(risk.sites, r.treatment.site)) return false;
   if (!risk.topicals.empty() && !has(risk.topicals, c.topical.active)) return false;
   if (risk.depth_min && c.needle_length_mm + 1e-9 < mm(*risk.depth_min)) return false;
-  if (risk.fitzpatrick_min && r.fitzpatrick < *risk.fitzpatrick_min) return false;
+  if (risk.fitzpatrick_min && r.patient.fitzpatrick < *risk.fitzpatrick_min) return false;
   return true;
 }
 

@@ -75,7 +75,8 @@ planner::AreaRequest request() {
   r.treatment.site = "cheek";
   r.treatment.concern = "acne_scars";
   r.treatment.area = 30 * core::units::cm2;
-  r.fitzpatrick = 3;
+  r.patient.fitzpatrick = 3;
+  r.patient.age = 35 * core::units::yr;
   return r;
 }
 

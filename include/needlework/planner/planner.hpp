@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "needlework/clinical/patient.hpp"
 #include "needlework/clinical/screening.hpp"
 #include "needlework/core/date.hpp"
 #include "needlework/core/log.hpp"
@@ -73,12 +74,14 @@ struct Evaluation {
   std::vector<std::string> reasons;
 };
 
-/// One treated area to plan.
+/// One treated area to plan, with what the outcome model needs besides the candidate.
 struct AreaRequest {
   course::TreatmentArea treatment;  // site, concern, scar type, baseline, area
   device::Device device;            // kind, model, cartridge; needle_length is chosen
-  int fitzpatrick = 3;
-  course::Protocol protocol;  // follow_up (and start) of the scenario
+  clinical::Patient patient;        // age, sex, phototype (skin, virtual patients, PIH)
+  course::Protocol protocol;        // follow_up (and start) of the scenario
+  course::Settings settings;        // fidelity and number of virtual patients
+  std::uint64_t seed = 1;           // the scenario's seed
 };
 
 /// Predicts the outcome of a candidate. Must be thread-safe and deterministic.
