@@ -265,6 +265,28 @@ TEST(PlannerSpace, SiteLimitsDeviceStepsAndPreferencesBoundTheBox) {
   EXPECT_EQ(s.sessions_max, 4);
 }
 
+TEST(PlannerSpace, EverySiteAndConcernGivesABoxOnThePenGrid) {
+  const auto& data = io::bundled_planning();
+  auto r = request();
+  r.device =
+      test::device_from_toml("kind = \"pen\"\nneedle_length = \"1.0 mm\"\nneedles = 12\nfrequency = \"110 Hz\"\n");
+  const auto dev = planner::device_depth(r.device, io::bundled_devices());
+  const auto spec = course::treatment_spec(io::bundled_sites().site_names());
+  for (const auto& site : spec->find("site")->words) {
+    for (const auto& concern : spec->find("concern")->words) {
+      r.treatment.site = site.word;
+      r.treatment.concern = concern.word;
+      const auto s = planner::search_space(r, data, dev, {});
+      EXPECT_LE(s.depth_min_mm, s.depth_max_mm) << site.word << " " << concern.word;
+      EXPECT_GE(std::floor(s.depth_max_mm / 0.25 + 1e-9), std::ceil(s.depth_min_mm / 0.25 - 1e-9))
+          << site.word << " " << concern.word;
+      EXPECT_LE(s.depth_max_mm, 2.5 + 1e-9) << site.word << " " << concern.word;
+      EXPECT_LE(s.sessions_min, s.sessions_max);
+      EXPECT_LE(s.interval_min_weeks, s.interval_max_weeks);
+    }
+  }
+}
+
 std::filesystem::path out_dir(const std::string& name) {
   auto p = std::filesystem::temp_directory_path() / ("nw_plan_" + name);
   std::filesystem::remove_all(p);
