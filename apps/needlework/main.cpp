@@ -38,6 +38,13 @@ int run_simulate(const std::string& file, const std::string& out_dir, bool json)
   return code(ExitStatus::ok);
 }
 
+int run_plan(const std::string& file, const std::string& out_dir, bool json) {
+  const auto log = nw::api::console_log(false);
+  const auto run = nw::api::plan(file, out_dir, nw::core::today_utc(), *log);
+  fmt::print("{}", json ? run.json : run.text);
+  return code(run.refused ? ExitStatus::refused : ExitStatus::ok);
+}
+
 int run_screen(const std::string& file, bool json) {
   const auto s = nw::api::screen(file, nw::core::today_utc());
   fmt::print("{}", json ? s.json : s.text);
@@ -88,6 +95,12 @@ int main(int argc, char** argv) {
   validate->add_flag("--refit", refit, "also refit every fitted parameter from its data row");
   validate->add_option("--cases", cases_file, "a cases file instead of the bundled one (research)");
   validate->add_flag("--json", json, "print validation.json on stdout");
+  auto* plan = app.add_subcommand(
+      "plan", "screening, then the optimised protocol per area, schedule, expected results, aftercare; write DIR");
+  plan->add_option("FILE", file, "scenario file (TOML) with [patient], [device], [[treatment]], [preferences]")
+      ->required();
+  plan->add_option("-o,--output", out_dir, "output folder (created if needed)")->required();
+  plan->add_flag("--json", json, "print plan.json on stdout");
 
   bool defaults = false;
   auto* config = app.add_subcommand("config", "print configuration documentation");
@@ -110,6 +123,7 @@ int main(int argc, char** argv) {
     if (screen->parsed()) return run_screen(file, json);
     if (simulate->parsed()) return run_simulate(file, out_dir, json);
     if (validate->parsed()) return run_validate(validate_dir, refit, cases_file, json);
+    if (plan->parsed()) return run_plan(file, out_dir, json);
     if (config->parsed()) {
       fmt::print("{}", json ? nw::api::scenario_schema_json() : nw::api::default_scenario_toml());
       return 0;

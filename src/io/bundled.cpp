@@ -106,6 +106,12 @@ const outcomes::OutcomeModel& bundled_outcomes() {
   return model;
 }
 
+const planner::PlanningData& bundled_planning() {
+  static const auto planning =
+      load_bundled("clinical/planning.toml", planner::PlanningData::spec(), planner::PlanningData::from_config);
+  return planning;
+}
+
 clinical::RuleSet load_rules_file(const std::filesystem::path& path) {
   return rules_from_raw(read_toml_file(path, path.string()));
 }

@@ -13,6 +13,7 @@
 #include "needlework/core/log.hpp"
 #include "needlework/course/simulation.hpp"
 #include "needlework/validation/validation.hpp"
+#include "needlework/planner/planner.hpp"
 
 namespace nw::api {
 
@@ -56,6 +57,31 @@ struct ValidationRun {
 /// cases file), numerical failure (a refit without a root), IO-WRITE.
 ValidationRun validate(const std::filesystem::path& out_dir, bool refit, const std::filesystem::path& cases_file,
                        core::LogSink& log);
+
+struct PlanRun {
+  planner::Plan plan;
+  bool refused = false;                      // screening refused: exit 5 (PRODUCT.md)
+  std::string json;                          // plan.json
+  std::string text;                          // short human summary
+  std::vector<std::filesystem::path> files;  // written into the output folder
+};
+
+/// The outcome model the planner optimises: predicts a candidate protocol's improvement,
+/// downtime and PIH risk for one area with the course simulation's virtual patients.
+/// Until the healing and outcome stages are in this build it throws core::Error{internal}
+/// saying so (screening still runs and refuses first).
+planner::Evaluator outcome_evaluator();
+
+/// `plan`: screening of [patient] (refusal: `refused`, plan.json with the reasons, no search),
+/// then the optimised protocol per [[treatment]] within [preferences], compared with the
+/// standard protocols, dated from protocol.start (or `today`) or a deferral's earliest date.
+/// Writes DIR/plan.json and DIR/provenance.json. Progress goes to `log`. Throws core::Error:
+/// invalid input (exit 2) with every diagnostic, IO-WRITE (exit 4).
+PlanRun plan(const std::filesystem::path& file, const std::filesystem::path& out_dir, core::Date today,
+             core::LogSink& log, const planner::Evaluator& evaluator, const planner::SearchOptions* options = nullptr);
+/// The same with outcome_evaluator().
+PlanRun plan(const std::filesystem::path& file, const std::filesystem::path& out_dir, core::Date today,
+             core::LogSink& log);
 
 /// The log sink the command-line tool uses (stderr; progress bars on a terminal).
 std::unique_ptr<core::LogSink> console_log(bool verbose);

@@ -12,6 +12,7 @@
 #include "needlework/device/device.hpp"
 #include "needlework/healing/model.hpp"
 #include "needlework/outcomes/outcomes.hpp"
+#include "needlework/planner/planning_data.hpp"
 #include "needlework/skin/skin.hpp"
 #include "needlework/transport/actives.hpp"
 
@@ -37,6 +38,10 @@ const transport::TissueRules& bundled_tissue();
 /// (data/outcomes/outcomes.toml).
 const healing::Parameters& bundled_healing();
 const outcomes::OutcomeModel& bundled_outcomes();
+
+/// The planning data (data/clinical/planning.toml): bounds, standard protocols, aftercare,
+/// alternatives, risks.
+const planner::PlanningData& bundled_planning();
 
 /// Loads a rules file from disk (for research on alternative rule sets, and for tests).
 clinical::RuleSet load_rules_file(const std::filesystem::path& path);
