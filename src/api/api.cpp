@@ -2,6 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <mutex>
+
 #include "needlework/core/build_info.hpp"
 #include "needlework/io/bundled.hpp"
 #include "needlework/io/console_sink.hpp"
@@ -105,13 +110,111 @@ planner::Preferences preferences_of(const io::Scenario& scenario) {
 
 }  // namespace
 
-planner::Evaluator outcome_evaluator() {
-  // Connection point of the outcome stage (course::Simulation with virtual patients).
-  return [](const planner::AreaRequest&, const planner::Candidate&) -> planner::Evaluation {
+namespace {
+
+// Virtual patients per evaluation during the search (the planner evaluates ~1,500 candidates):
+// fewer than a simulate run, so the intervals of a plan are coarser than simulate's.
+constexpr int kPlannerVirtualPatients = 24;
+// Channel statistics do not depend on the patch size: the search simulates at most this much of
+// an area and scales the needling time to the whole area.
+constexpr double kPlannerPatch_cm2 = 4;
+
+std::optional<course::Topical> planned_topical(const planner::TopicalOption& t, const io::DataBundle& data) {
+  if (t.active.empty()) return std::nullopt;
+  const auto* record = data.actives.find(t.active);
+  if (!record) {
     core::raise(core::ErrorCode::internal,
-                fmt::arg("reason",
-                         "the healing and outcome stages are not part of this build, so `plan` cannot predict "
-                         "results yet (screening ran and did not refuse)"));
+                fmt::arg("reason", fmt::format("planning topical '{}' names an active the library lacks", t.name)));
+  }
+  // 1 % = 1 g per 100 mL = 10 kg/m^3; 1 uL/cm2 = 10 um of film.
+  const auto dose = transport::Dose::finite(core::Length::from_si(t.dose_ul_per_cm2 * 1e-5),
+                                            core::MassConcentration::from_si(t.concentration_pct * 10.0));
+  return course::Topical{transport::active_from_record(*record, data.tissue), dose, false,
+                         t.daily ? transport::Schedule::daily : transport::Schedule::session};
+}
+
+planner::Spread improvement_of(const outcomes::Spread& score, double baseline, bool higher_is_better) {
+  const auto pct = [&](double s) {
+    return baseline != 0 ? 100.0 * (higher_is_better ? s - baseline : baseline - s) / std::abs(baseline) : 0.0;
+  };
+  // The 5th percentile of improvement comes from the worse end of the scores.
+  return higher_is_better ? planner::Spread{pct(score.median), pct(score.p05), pct(score.p95)}
+                          : planner::Spread{pct(score.median), pct(score.p95), pct(score.p05)};
+}
+
+}  // namespace
+
+planner::Evaluator outcome_evaluator() {
+  // Channels and transport of a candidate depend on the needle length, passes and topical, not
+  // on the calendar: they are computed once per combination and shared (thread-safe cache).
+  struct Cache {
+    std::mutex mutex;
+    std::map<std::string, std::shared_ptr<const course::AreaResult>> prepared;
+  };
+  auto cache = std::make_shared<Cache>();
+  return [cache](const planner::AreaRequest& req, const planner::Candidate& c) -> planner::Evaluation {
+    const auto data = io::bundled_data();
+    course::CourseInputs in;
+    in.seed = req.seed;
+    in.sex = req.patient.sex == clinical::Sex::male ? skin::Sex::male : skin::Sex::female;
+    in.age = req.patient.age;
+    in.fitzpatrick = req.patient.fitzpatrick;
+    in.conditions = req.patient.conditions;
+    for (const auto& m : req.patient.medications) {
+      if (!m.stopped) in.medications.push_back(m.name);
+    }
+    in.device = req.device;
+    in.device.needle_length = c.needle_length_mm * core::units::mm;
+    auto area = req.treatment;
+    area.passes = c.passes;
+    const double area_cm2 = area.area.in(core::units::cm2);
+    area.area = std::min(area_cm2, kPlannerPatch_cm2) * core::units::cm2;
+    in.areas = {area};
+    in.protocol = req.protocol;
+    in.protocol.sessions = c.sessions;
+    in.protocol.interval = c.interval_weeks * core::units::wk;
+    in.settings = req.settings;
+    in.settings.virtual_patients = std::min(req.settings.virtual_patients, kPlannerVirtualPatients);
+    in.topical = planned_topical(c.topical, data);
+    const course::Simulation simulation(in, data.course_libraries());
+    core::NullSink quiet;
+    const auto key = fmt::format("{}|{}|{}|{:.4f}|{}|{}|{}|{}", req.seed, area.site, area.concern, c.needle_length_mm,
+                                 c.passes, c.topical.name, in.age.si(), static_cast<int>(in.sex));
+    std::shared_ptr<const course::AreaResult> prepared;
+    {
+      const std::lock_guard lock(cache->mutex);
+      if (const auto it = cache->prepared.find(key); it != cache->prepared.end()) prepared = it->second;
+    }
+    if (!prepared) {
+      prepared = std::make_shared<const course::AreaResult>(simulation.prepare(0, quiet));
+      const std::lock_guard lock(cache->mutex);
+      cache->prepared.emplace(key, prepared);
+    }
+    auto r = *prepared;
+    simulation.assess(r, 0, quiet);
+
+    planner::Evaluation e;
+    e.downtime_days = r.safety.downtime_days;
+    e.pih_probability = r.safety.pih_probability;
+    e.minutes_per_session = r.stats.treatment_minutes * area_cm2 / area.area.in(core::units::cm2);
+    if (r.cohort.empty()) {
+      e.feasible = false;
+      e.reasons.push_back(fmt::format("no outcome model for concern '{}'", area.concern));
+      return e;
+    }
+    const auto& last = r.cohort.back();
+    const auto* scale = data.outcomes.scale(last.scale);
+    const bool higher = scale && scale->better == outcomes::Better::higher;
+    e.scale = last.scale;
+    e.baseline = last.baseline;
+    e.at_follow_up = {last.at_follow_up.median, last.at_follow_up.p05, last.at_follow_up.p95};
+    e.improvement_pct = improvement_of(last.at_follow_up, last.baseline, higher);
+    e.responder_fraction = last.responder_fraction;
+    for (std::size_t i = 0; i < r.cohort.size(); i += 7) {
+      const auto& s = r.cohort[i].at_follow_up;
+      e.timeline.push_back({r.healing.treated[i].day, {s.median, s.p05, s.p95}});
+    }
+    return e;
   };
 }
 

@@ -233,35 +233,47 @@ void Simulation::heal_and_assess(AreaResult& r, std::size_t index, core::LogSink
   r.safety = outcomes::assess_safety(model, safety);
 }
 
+AreaResult Simulation::prepare(std::size_t a, core::LogSink& log) const {
+  const auto& d = inputs_.device;
+  const auto& t = inputs_.areas.at(a);
+  const auto task = fmt::format("area {}/{} ({})", a + 1, inputs_.areas.size(), t.site);
+  AreaResult r{t, libs_.sites.skin_at(t.site, inputs_.sex, inputs_.age), std::nullopt, {}, {}, {}, 0.0, std::nullopt};
+  if (const auto* lesion = libs_.lesions.for_concern(t.concern, t.scar_type)) r.lesion = *lesion;
+  const bool occluded = inputs_.topical && inputs_.topical->occluded;
+  log.progress(task, 0.0);
+  if (d.kind != device::Kind::none) {
+    r.mean_channel = mechanics::mean_channel(r.skin, d);
+    // The session index is part of every random key: areas use sessions 1000 a + s.
+    const std::uint64_t session = 1000 * a + 1;
+    const auto field = device::generate_punctures(d, t.area, t.passes, inputs_.seed, session);
+    log.progress(task, 0.3);
+    r.channels = mechanics::insert(field, r.skin, d, inputs_.seed, session);
+    log.progress(task, 0.5);
+    r.stats = channel_stats(r.channels, field, r.skin, d);
+    r.stats.closure_half_life_h =
+        libs_.tissue.closure_half_life(r.mean_channel.surface_radius, occluded).in(core::units::h);
+    r.barrier_recovery_h = libs_.tissue.recovery_time(libs_.tissue.barrier_half_life(occluded)).in(core::units::h);
+  }
+  log.progress(task, 0.7);
+  if (inputs_.topical) r.transport = transport_for(r, occluded);
+  log.progress(task, 0.75);
+  return r;
+}
+
+void Simulation::assess(AreaResult& r, std::size_t a, core::LogSink& log) const {
+  const auto task = fmt::format("area {}/{} ({})", a + 1, inputs_.areas.size(), r.treatment.site);
+  r.injuries.clear();
+  r.doses.clear();
+  r.cohort.clear();
+  heal_and_assess(r, a, log, task);
+  log.progress(task, 1.0);
+}
+
 CourseResult Simulation::run(core::LogSink& log) const {
   CourseResult result;
-  const auto& d = inputs_.device;
-  const auto n_areas = inputs_.areas.size();
-  for (std::size_t a = 0; a < n_areas; ++a) {
-    const auto& t = inputs_.areas[a];
-    const auto task = fmt::format("area {}/{} ({})", a + 1, n_areas, t.site);
-    AreaResult r{t, libs_.sites.skin_at(t.site, inputs_.sex, inputs_.age), std::nullopt, {}, {}, {}, 0.0, std::nullopt};
-    if (const auto* lesion = libs_.lesions.for_concern(t.concern, t.scar_type)) r.lesion = *lesion;
-    const bool occluded = inputs_.topical && inputs_.topical->occluded;
-    log.progress(task, 0.0);
-    if (d.kind != device::Kind::none) {
-      r.mean_channel = mechanics::mean_channel(r.skin, d);
-      // The session index is part of every random key: areas use sessions 1000 a + s.
-      const std::uint64_t session = 1000 * a + 1;
-      const auto field = device::generate_punctures(d, t.area, t.passes, inputs_.seed, session);
-      log.progress(task, 0.3);
-      r.channels = mechanics::insert(field, r.skin, d, inputs_.seed, session);
-      log.progress(task, 0.5);
-      r.stats = channel_stats(r.channels, field, r.skin, d);
-      r.stats.closure_half_life_h =
-          libs_.tissue.closure_half_life(r.mean_channel.surface_radius, occluded).in(core::units::h);
-      r.barrier_recovery_h = libs_.tissue.recovery_time(libs_.tissue.barrier_half_life(occluded)).in(core::units::h);
-    }
-    log.progress(task, 0.7);
-    if (inputs_.topical) r.transport = transport_for(r, occluded);
-    log.progress(task, 0.75);
-    heal_and_assess(r, a, log, task);
-    log.progress(task, 1.0);
+  for (std::size_t a = 0; a < inputs_.areas.size(); ++a) {
+    auto r = prepare(a, log);
+    assess(r, a, log);
     result.areas.push_back(std::move(r));
   }
   result.pooled = pooled_stats(result.areas);

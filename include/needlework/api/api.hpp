@@ -12,8 +12,8 @@
 #include "needlework/core/error.hpp"
 #include "needlework/core/log.hpp"
 #include "needlework/course/simulation.hpp"
-#include "needlework/validation/validation.hpp"
 #include "needlework/planner/planner.hpp"
+#include "needlework/validation/validation.hpp"
 
 namespace nw::api {
 

@@ -115,6 +115,13 @@ class Simulation {
   /// Runs the stages; reports progress to `log`. Deterministic for a given seed.
   CourseResult run(core::LogSink& log) const;
 
+  /// The two halves of run() for one area (index into inputs.areas), for callers that vary the
+  /// calendar of a course without redoing its channels and transport (the planner):
+  /// prepare = channels of a session and transport of the topical (independent of the protocol
+  /// and of the virtual patients); assess = healing, outcomes and safety over the protocol.
+  AreaResult prepare(std::size_t area, core::LogSink& log) const;
+  void assess(AreaResult& prepared, std::size_t area, core::LogSink& log) const;
+
  private:
   transport::TransportResult transport_for(const AreaResult& area, bool occluded) const;
   void heal_and_assess(AreaResult& area, std::size_t index, core::LogSink& log, const std::string& task) const;
