@@ -114,7 +114,7 @@ namespace {
 
 // Virtual patients per evaluation during the search (the planner evaluates ~1,500 candidates):
 // fewer than a simulate run, so the intervals of a plan are coarser than simulate's.
-constexpr int kPlannerVirtualPatients = 24;
+constexpr int kPlannerVirtualPatients = 16;
 // Channel statistics do not depend on the patch size: the search simulates at most this much of
 // an area and scales the needling time to the whole area.
 constexpr double kPlannerPatch_cm2 = 4;
