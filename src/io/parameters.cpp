@@ -122,7 +122,8 @@ std::string parameters_csv(const Scenario& scenario) {
         if (starts_with_segment(key, "corrections") || starts_with_segment(key, "model")) return true;
         for (const auto& t : scenario.treatments) {
           const std::string site = "site." + t.site;
-          if (starts_with_segment(key, site) && !starts_with_segment(key, site + "." + other)) return true;
+          const std::string other_sex = fmt::format("{}.{}", site, other);
+          if (starts_with_segment(key, site) && !starts_with_segment(key, other_sex)) return true;
         }
         return false;
       },

@@ -228,8 +228,9 @@ void flatten(const Json& node, const std::string& path, const std::string& label
     for (const auto& [key, value] : node.items()) {
       const Unit u = unit_of(key);
       const bool has_unit = !u.unit.empty() && u.scale == 1;
-      const std::string child_label = label.empty() ? u.label : label + ", " + u.label;
-      flatten(value, path.empty() ? key : path + "." + key, child_label, has_unit ? &u : inherited, skip, rows);
+      const std::string child_label = label.empty() ? u.label : fmt::format("{}, {}", label, u.label);
+      flatten(value, path.empty() ? key : fmt::format("{}.{}", path, key), child_label, has_unit ? &u : inherited, skip,
+              rows);
     }
     return;
   }
@@ -398,10 +399,39 @@ std::string key_numbers_section(const Json& summary) {
                              {"left on the skin", {"transport.remaining_on_skin_ug_per_cm2"}, "µg/cm²"},
                          });
   }
+  // Outcomes per the contract: one row per site and concern, with the 90 % range.
+  if (const auto* outcomes = find_path(summary, "outcomes"); outcomes && outcomes->is_array() && !outcomes->empty()) {
+    out +=
+        "<h3>Expected outcomes at follow-up</h3>\n<table><tr><th>site</th><th>concern</th><th>scale</th>"
+        "<th class=\"n\">baseline</th><th class=\"n\">at follow-up: median (p05 to p95)</th>"
+        "<th class=\"n\">change: median (p05 to p95)</th><th class=\"n\">responders (%)</th></tr>\n";
+    const auto number = [&](const std::string& path, double scale = 1) {
+      const auto* n = find_path(summary, path);
+      return n && n->is_number() ? tagged_number(path, n->get<double>(), scale) : std::string("&ndash;");
+    };
+    const auto range = [&](const std::string& path) {
+      return fmt::format("{} ({} to {})", number(path + ".median"), number(path + ".p05"), number(path + ".p95"));
+    };
+    for (std::size_t i = 0; i < outcomes->size(); ++i) {
+      const auto p = fmt::format("outcomes.{}", i);
+      out += fmt::format(
+          "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+          "<td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+          escape_html(text_at(summary, p + ".site")), escape_html(text_at(summary, p + ".concern")),
+          escape_html(text_at(summary, p + ".scale")), number(p + ".baseline"), range(p + ".at_follow_up"),
+          range(p + ".change"), number(p + ".responder_fraction", 100));
+    }
+    out += "</table>\n";
+  }
   // Sections other stages add (rendered whatever their shape, every number tagged).
   for (const auto& [key, heading] : std::vector<std::pair<std::string, std::string>>{
-           {"tissue", "Tissue at follow-up"}, {"outcomes", "Outcomes"}, {"safety", "Safety"}}) {
+           {"tissue", "Tissue at follow-up"}, {"outcomes", "Outcomes: every number"}, {"safety", "Safety"}}) {
     if (!present(summary, key)) continue;
+    if (key == "outcomes") {
+      out +=
+          fmt::format("<details><summary>{}</summary>\n{}</details>\n", escape_html(heading), flat_table(summary, key));
+      continue;
+    }
     out += fmt::format("<h3>{}</h3>\n", escape_html(heading)) + flat_table(summary, key);
   }
   // Everything else per area.

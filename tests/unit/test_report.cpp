@@ -125,6 +125,46 @@ TEST(Report, SimulateWritesAReportThatCanBeRebuiltFromItsFiles) {
   EXPECT_NE(written.find("needlework is not a medical device"), std::string::npos);
 }
 
+// Sections that later stages add to summary.json (docs/PRODUCT.md: tissue, outcomes with a
+// timeline CSV, safety) are rendered when present, every number tagged with its key.
+TEST(Report, RendersTissueOutcomesAndSafetyWhenSummaryHasThem) {
+  const auto dir = fs::temp_directory_path() / "nw_report_sections";
+  fs::remove_all(dir);
+  fs::copy(simulated_dir(), dir);
+  auto summary = nlohmann::ordered_json::parse(slurp(dir / "summary.json"));
+  summary["tissue"] = {{"at_follow_up", {{"collagen_change_pct", 12.5}, {"elastin_change_pct", 4.25}}}};
+  summary["outcomes"] =
+      nlohmann::ordered_json::array({{{"site", "cheek"},
+                                      {"concern", "acne_scars"},
+                                      {"scale", "goodman_baron_quantitative"},
+                                      {"baseline", 12},
+                                      {"at_follow_up", {{"median", 8.4}, {"p05", 5.5}, {"p95", 10.75}}},
+                                      {"responder_fraction", 0.625},
+                                      {"timeline_csv", "outcome_cheek.csv"}},
+                                     {{"site", "cheek"}, {"concern", "wrinkles"}, {"timeline_csv", "missing.csv"}}});
+  summary["safety"] = {{"erythema_h", 36.5}, {"pih_probability", 0.0425}, {"flags", nlohmann::ordered_json::array()}};
+  std::ofstream(dir / "summary.json") << summary.dump(2);
+  std::ofstream(dir / "outcome_cheek.csv") << "day,median,p05,p95\n0,12,12,12\n90,9,7,11\n180,8.4,5.5,10.75\n";
+  const auto html = slurp(write_simulation_report(dir));
+  for (const auto& [key, shown] :
+       std::vector<std::pair<std::string, std::string>>{{"tissue.at_follow_up.collagen_change_pct", "12.5"},
+                                                        {"outcomes.0.at_follow_up.median", "8.40"},
+                                                        {"outcomes.0.responder_fraction", "62.5"},
+                                                        {"safety.erythema_h", "36.5"},
+                                                        {"safety.pih_probability", "4.25"}}) {
+    EXPECT_NE(html.find(fmt::format(R"(data-key="{}" data-value=)", key)), std::string::npos) << key;
+    const auto at = html.find(fmt::format(R"(data-key="{}")", key));
+    EXPECT_NE(html.find(fmt::format(">{}</span>", shown), at), std::string::npos) << key;
+  }
+  EXPECT_NE(html.find("<canvas id=\"outcome-0\""), std::string::npos);
+  EXPECT_EQ(html.find("<canvas id=\"outcome-1\""), std::string::npos);
+  EXPECT_NE(html.find("Timeline missing.csv listed in summary.json is missing."), std::string::npos);
+  EXPECT_NE(html.find("outcome ranges (p05 to p95)"), std::string::npos);
+  EXPECT_NE(html.find(R"(data-key="outcomes.0.at_follow_up.p95" data-value="10.75" data-scale="1">10.8</span>))"),
+            std::string::npos);
+  fs::remove_all(dir);
+}
+
 TEST(Report, ParametersCsvListsTheRunsLibraryEntriesWithSources) {
   const auto data = io::bundled_data();
   const auto scenario = io::load_scenario(fs::path(NW_SOURCE_DIR) / "examples/patients/01_clear_candidate.toml", data);
