@@ -49,17 +49,19 @@ SimulationRun simulate(const std::filesystem::path& file, const std::filesystem:
   inputs.device = *scenario.device;
   inputs.areas = scenario.treatments;
   inputs.protocol = scenario.protocol;
+  inputs.settings = scenario.settings;
+  inputs.fitzpatrick = scenario.patient.fitzpatrick;
+  inputs.conditions = scenario.patient.conditions;
+  for (const auto& m : scenario.patient.medications) {
+    if (!m.stopped) inputs.medications.push_back(m.name);
+  }
   if (scenario.topical) {
-    inputs.topical = course::Topical{scenario.topical->active, scenario.topical->dose, scenario.topical->occluded};
-    if (scenario.topical->daily) {
-      log.log(core::LogLevel::warning,
-              "topical.schedule = \"daily\" is not modelled yet: one application right after "
-              "needling is simulated");
-    }
+    inputs.topical = course::Topical{scenario.topical->active, scenario.topical->dose, scenario.topical->occluded,
+                                     scenario.topical->daily};
   }
   SimulationRun run;
   for (const auto& w : scenario.warnings) log.log(core::LogLevel::warning, core::format_diagnostic(w));
-  run.result = course::Simulation(inputs, data.sites, data.lesions, data.tissue).run(log);
+  run.result = course::Simulation(inputs, data.course_libraries()).run(log);
   run.json = io::summary_json(run.result, scenario);
   run.files = io::write_simulation(
       out_dir, run.result, scenario,

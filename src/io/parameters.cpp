@@ -1,14 +1,16 @@
 // parameters.csv: the bundled library parameters a simulate run used, each with its value,
 // unit, spread, basis and source ids, read from the data files compiled into the binary
-// (data/device/devices.toml, data/skin/sites.toml, data/transport/actives.toml and
-// tissue.toml). Only the entries that apply to the run are listed: the device kind, model and
-// cartridge of [device]; the treated sites for the patient's sex; the active of [topical] and
-// the tissue rules of the transport stage when there is a topical. The values are the library
-// means as written; the model derives the run's own values from them (e.g. layer thickness at
-// the patient's age, in summary.json channels.by_area[].layers_um).
+// (data/device/devices.toml, data/skin/sites.toml, data/transport/actives.toml and tissue.toml,
+// data/healing/parameters.toml, data/outcomes/outcomes.toml). Only the entries that apply to the
+// run are listed: the device kind, model and cartridge of [device]; the treated sites for the
+// patient's sex; the active of [topical] and the tissue rules of the transport stage when there
+// is a topical; the healing rates; the treated concerns and their outcome scales. The values are
+// the library means as written; the model derives the run's own values from them (e.g. layer
+// thickness at the patient's age, in summary.json channels.by_area[].layers_um).
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <functional>
 #include <string>
@@ -139,6 +141,44 @@ std::string parameters_csv(const Scenario& scenario) {
     collect_file(
         "transport/tissue.toml", [](const std::string&) { return true; }, out);
   }
+  // Healing: every rate constant applies to every area. Outcomes: the shared tables, the treated
+  // concerns and the scale each is scored on (the scenario's baseline scale, else the concern's
+  // first scale, which outcomes uses by default).
+  collect_file(
+      "healing/parameters.toml", [](const std::string&) { return true; }, out);
+  std::vector<std::string> concerns, scales;
+  if (const auto text = bundled_file("outcomes/outcomes.toml")) {
+    const auto outcomes = read_toml_text(*text, "data/outcomes/outcomes.toml");
+    const auto* list = outcomes.find("concern");
+    const auto* array = list ? list->get_if<core::ConfigArray>() : nullptr;
+    for (const auto& t : scenario.treatments) {
+      concerns.push_back("concern." + t.concern);
+      if (t.baseline) {
+        scales.push_back("scale." + t.baseline->scale);
+        continue;
+      }
+      if (!array) continue;
+      for (const auto& c : *array) {
+        const auto* table = c.get_if<core::ConfigTable>();
+        const auto* name = table ? table->find("name") : nullptr;
+        const auto* names = table ? table->find("scales") : nullptr;
+        const auto* first = names ? names->get_if<core::ConfigArray>() : nullptr;
+        if (name && plain_text(*name) == t.concern && first && !first->empty())
+          scales.push_back("scale." + plain_text(first->front()));
+      }
+    }
+  }
+  collect_file(
+      "outcomes/outcomes.toml",
+      [&](const std::string& key) {
+        const auto in = [&key](const std::vector<std::string>& prefixes) {
+          return std::any_of(prefixes.begin(), prefixes.end(),
+                             [&key](const std::string& p) { return starts_with_segment(key, p); });
+        };
+        if (starts_with_segment(key, "concern") || starts_with_segment(key, "scale")) return in(concerns) || in(scales);
+        return true;
+      },
+      out);
   return out;
 }
 

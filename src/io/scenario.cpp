@@ -120,7 +120,8 @@ void check_topical(const ConfigTable& root, std::vector<Diagnostic>& out) {
 }  // namespace
 
 DataBundle bundled_data() {
-  return {bundled_rules(), bundled_sites(), bundled_devices(), bundled_lesions(), bundled_actives(), bundled_tissue()};
+  return {bundled_rules(),   bundled_sites(),  bundled_devices(), bundled_lesions(),
+          bundled_actives(), bundled_tissue(), bundled_healing(), bundled_outcomes()};
 }
 
 std::shared_ptr<const TableSpec> scenario_spec(const DataBundle& data) {
@@ -146,6 +147,7 @@ std::shared_ptr<const TableSpec> scenario_spec(const DataBundle& data) {
           param::table("topical", topical_spec(data.actives), "a topical active (optional)"),
           protocol,
           param::table("preferences", preferences_spec(), "the patient's preferences (plan)"),
+          param::table("simulation", course::settings_spec(), "how the course is simulated (simulate, plan)"),
       }});
 }
 
@@ -199,6 +201,8 @@ Loaded load(const std::filesystem::path& path, const DataBundle& data) {
   }
   ConfigTable protocol_defaults;
   s.protocol = course::protocol_from(table_or_defaults(s.config, *s.spec, "protocol", protocol_defaults, diags));
+  ConfigTable settings_defaults;
+  s.settings = course::settings_from(table_or_defaults(s.config, *s.spec, "simulation", settings_defaults, diags));
   check_topical(s.config, diags);
   if (s.config.contains("topical") && !core::has_errors(diags)) {
     const auto& t = s.config.get_table("topical");

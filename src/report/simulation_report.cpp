@@ -432,6 +432,12 @@ std::string key_numbers_section(const Json& summary) {
           fmt::format("<details><summary>{}</summary>\n{}</details>\n", escape_html(heading), flat_table(summary, key));
       continue;
     }
+    if (key == "tissue" && present(summary, "tissue.sessions")) {
+      // The per-session injury list is long: the headline table without it, everything folded.
+      out += fmt::format("<h3>{}</h3>\n", escape_html(heading)) + flat_table(summary, key, {"tissue.sessions"}) +
+             fmt::format("<details><summary>Tissue: every number</summary>\n{}</details>\n", flat_table(summary, key));
+      continue;
+    }
     out += fmt::format("<h3>{}</h3>\n", escape_html(heading)) + flat_table(summary, key);
   }
   // Everything else per area.
@@ -556,7 +562,9 @@ std::optional<Chart> depth_chart(const fs::path& path, const Json& summary, std:
   return c;
 }
 
-// Outcome timelines: summary.json outcomes[].timeline_csv, first column against the others.
+// Outcome timelines: summary.json outcomes[].timeline_csv, first column (time) against the others:
+// the score columns (median, p05, p95, nominal) in one chart, the remaining columns (tissue state)
+// in a second one, since they are on different scales.
 std::string outcome_charts(Page& page, const Json& summary, const fs::path& dir) {
   const auto* outcomes = find_path(summary, "outcomes");
   if (!outcomes || !outcomes->is_array()) return "";
@@ -564,30 +572,43 @@ std::string outcome_charts(Page& page, const Json& summary, const fs::path& dir)
   for (std::size_t i = 0; i < outcomes->size(); ++i) {
     const auto& o = (*outcomes)[i];
     if (!o.is_object() || !o.contains("timeline_csv") || !o["timeline_csv"].is_string()) continue;
-    const auto path = dir / o["timeline_csv"].get<std::string>();
+    const auto name = o["timeline_csv"].get<std::string>();
+    const auto path = dir / name;
     const auto text = read_text(path, false);
     if (!text) {
-      out += fmt::format("<p class=\"notice\">Timeline {} listed in summary.json is missing.</p>\n",
-                         escape_html(o["timeline_csv"].get<std::string>()));
+      out += fmt::format("<p class=\"notice\">Timeline {} listed in summary.json is missing.</p>\n", escape_html(name));
       continue;
     }
     const auto csv = parse_csv(*text);
     if (csv.header.size() < 2) continue;
-    Chart c;
-    c.id = fmt::format("outcome-{}", i);
-    c.title = fmt::format("{} {}: {}", o.value("site", ""), o.value("concern", ""), o.value("scale", ""));
-    c.x_label = csv.header[0];
-    c.y_label = o.value("scale", "value");
     const auto x = column_values(csv, path, csv.header[0]);
+    Chart score, state;
+    score.id = fmt::format("outcome-{}", i);
+    score.title =
+        fmt::format("{} {}: {} over the course", o.value("site", ""), o.value("concern", ""), o.value("scale", ""));
+    score.x_label = csv.header[0];
+    score.y_label = o.value("scale", "score");
+    score.caption = fmt::format(
+        "From {}: the score of the virtual patients (median, p05 to p95) and of the "
+        "nominal person, treated and untreated.",
+        name);
+    state.id = fmt::format("tissue-{}", i);
+    state.title = fmt::format("Tissue state over the course, {}", o.value("site", ""));
+    state.x_label = csv.header[0];
+    state.y_label = "relative to baseline";
+    state.caption = fmt::format("From {}: tissue state of the nominal person (1 = baseline).", name);
     for (std::size_t k = 1; k < csv.header.size(); ++k) {
-      auto y = column_values(csv, path, csv.header[k]);
+      const auto& h = csv.header[k];
+      auto y = column_values(csv, path, h);
       if (std::none_of(y.begin(), y.end(), [](double v) { return std::isfinite(v); })) continue;
-      const bool band =
-          csv.header[k].find("p05") != std::string::npos || csv.header[k].find("p95") != std::string::npos;
-      c.series.push_back({csv.header[k], x, std::move(y), band});
+      const bool is_score = h.find("median") != std::string::npos || h.find("p05") != std::string::npos ||
+                            h.find("p95") != std::string::npos || h.starts_with("nominal");
+      const bool dashed = h.find("p05") != std::string::npos || h.find("p95") != std::string::npos;
+      (is_score ? score : state).series.push_back({h, x, std::move(y), dashed});
     }
-    c.caption = fmt::format("From {} (outcome timeline written by simulate).", o["timeline_csv"].get<std::string>());
-    out += page.chart(c);
+    if (score.series.empty() && state.series.empty()) continue;
+    if (!score.series.empty()) out += page.chart(score);
+    if (!state.series.empty()) out += page.chart(state);
   }
   return out;
 }

@@ -275,6 +275,7 @@ class Run {
     a.donor = per_area(at(Region::donor));
     a.stratum_corneum = per_area(at(Region::stratum_corneum));
     a.viable_epidermis = per_area(at(Region::viable_epidermis) + at(Region::junction));
+    a.papillary_dermis = per_area(at(Region::papillary));
     a.dermis = per_area(at(Region::papillary) + at(Region::reticular));
     a.hypodermis = per_area(at(Region::hypodermis));
     a.systemic = per_area(cleared);

@@ -157,9 +157,18 @@ async function main() {
     }));
     const drawn = await page.evaluate(() => document.body.dataset.chartsDrawn);
     const summary = files.summary;
-    const expectedCharts = (summary.transport ? 2 : 0) + summary.channels.by_area.length +
-                           (Array.isArray(summary.outcomes) ? summary.outcomes.filter((o) => o.timeline_csv).length : 0);
-    if (charts.length !== expectedCharts) failures.push(`${charts.length} charts in the page, expected ${expectedCharts}`);
+    // The charts the result files call for: uptake and layers per area of transport.csv, a depth
+    // histogram per area, an outcome timeline per outcome with a timeline_csv.
+    const expected = [];
+    if (summary.transport && fs.existsSync(path.join(a.out, "transport.csv"))) {
+      const areas = new Set(parseCsv(fs.readFileSync(path.join(a.out, "transport.csv"), "utf8")).map((r) => r.area));
+      for (const area of areas) expected.push(`uptake-${area}`, `layers-${area}`);
+    }
+    summary.channels.by_area.forEach((_, i) => expected.push(`depth-${i}`));
+    (Array.isArray(summary.outcomes) ? summary.outcomes : []).forEach((o, i) => { if (o.timeline_csv) expected.push(`outcome-${i}`); });
+    const ids = new Set(charts.map((c) => c.id));
+    const absent = expected.filter((id) => !ids.has(id));
+    if (absent.length) failures.push(`charts missing: ${absent.join(", ")} (page has ${[...ids].join(", ")})`);
     if (String(charts.length) !== drawn) failures.push(`page script drew ${drawn} charts of ${charts.length} canvases`);
     for (const c of charts) {
       const share = c.total ? c.painted / c.total : 0;

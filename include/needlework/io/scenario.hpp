@@ -11,6 +11,7 @@
 #include "needlework/clinical/patient.hpp"
 #include "needlework/clinical/rules.hpp"
 #include "needlework/core/config.hpp"
+#include "needlework/course/simulation.hpp"
 #include "needlework/course/treatment.hpp"
 #include "needlework/device/device.hpp"
 #include "needlework/skin/skin.hpp"
@@ -28,6 +29,11 @@ struct DataBundle {
   const skin::LesionLibrary& lesions;
   const transport::ActiveLibrary& actives;
   const transport::TissueRules& tissue;
+  const healing::Parameters& healing;
+  const outcomes::OutcomeModel& outcomes;
+
+  /// The libraries a course simulation reads.
+  course::Libraries course_libraries() const { return {sites, lesions, tissue, healing, outcomes}; }
 };
 
 /// The data compiled into the binary.
@@ -48,6 +54,7 @@ struct Scenario {
   std::optional<device::Device> device;  // present when the file has [device]
   std::vector<course::TreatmentArea> treatments;
   course::Protocol protocol;
+  course::Settings settings;
   std::vector<core::Diagnostic> warnings;  // plausibility warnings not acknowledged by the file
   struct Topical {
     transport::Active active;

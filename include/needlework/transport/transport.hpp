@@ -122,6 +122,7 @@ struct LayerAmounts {
   ArealMass stratum_corneum;
   ArealMass viable_epidermis;  // with the dermal-epidermal junction layer when enabled
   ArealMass dermis;            // papillary + reticular
+  ArealMass papillary_dermis;  // the part of `dermis` in the papillary layer
   ArealMass hypodermis;
   ArealMass systemic;  // cleared by capillaries and lymph
 
