@@ -12,6 +12,7 @@
 // and saves a full-page screenshot (printed path) as a test artifact.
 //
 // Usage: node report_check.js --cli BIN --scenario FILE --out DIR --screenshot PNG [--root DIR]
+//        node report_check.js --dir DIR --screenshot PNG [--root DIR]   (an existing results folder)
 // Exit: 0 pass, 1 fail, 77 skipped (only when Chromium is not installed; said loudly).
 "use strict";
 
@@ -23,6 +24,9 @@ function args() {
   const out = {};
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i += 2) out[argv[i].replace(/^--/, "")] = argv[i + 1];
+  // --dir DIR checks an existing results folder instead of running simulate (for checking a
+  // folder by hand, e.g. one whose report.html was edited to see the check fail).
+  if (out.dir) { out.out = out.dir; out.cli = out.cli || "-"; out.scenario = out.scenario || "-"; }
   for (const k of ["cli", "scenario", "out", "screenshot"]) {
     if (!out[k]) {
       console.error(`report_check.js: missing --${k}`);
@@ -122,8 +126,10 @@ async function main() {
   }
   const { chromium } = require(path.join(a.root, "web", "node_modules", "playwright-core"));
 
-  fs.rmSync(a.out, { recursive: true, force: true });
-  execFileSync(a.cli, ["simulate", a.scenario, "-o", a.out], { cwd: a.root, stdio: ["ignore", "ignore", "inherit"] });
+  if (!a.dir) {
+    fs.rmSync(a.out, { recursive: true, force: true });
+    execFileSync(a.cli, ["simulate", a.scenario, "-o", a.out], { cwd: a.root, stdio: ["ignore", "ignore", "inherit"] });
+  }
   const reportPath = path.resolve(a.out, "report.html");
   const files = {
     summary: JSON.parse(fs.readFileSync(path.join(a.out, "summary.json"), "utf8")),
