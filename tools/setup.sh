@@ -43,10 +43,12 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   $sudo apt-get install -y -qq --no-install-recommends nodejs npm
 fi
 
-# web/node_modules from the lock file; skipped when it was installed from this very lock file.
+# web/node_modules from the lock file; skipped when it was installed from this very lock file
+# and the files the build and the browser tests use are there.
 lock_sum="$(sha256sum web/package-lock.json | cut -d' ' -f1)"
 stamp=web/node_modules/.needlework-lock-sha256
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$lock_sum" ]; then
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$lock_sum" ] &&
+  [ -f web/node_modules/chart.js/dist/chart.umd.min.js ] && [ -f web/node_modules/playwright-core/package.json ]; then
   echo "setup: web/node_modules up to date"
 else
   echo "setup: npm ci in web/"
