@@ -14,6 +14,7 @@
 #include "needlework/io/render.hpp"
 #include "needlework/io/scenario.hpp"
 #include "needlework/io/simulation_out.hpp"
+#include "needlework/report/simulation_report.hpp"
 
 namespace nw::api {
 
@@ -70,6 +71,8 @@ SimulationRun simulate(const std::filesystem::path& file, const std::filesystem:
   run.files = io::write_simulation(
       out_dir, run.result, scenario,
       io::Provenance{"simulate", scenario.path, scenario.sha256, scenario.seed, io::utc_timestamp()});
+  // report.html is rebuilt from the files just written (never from the live result).
+  run.files.push_back(report::write_simulation_report(out_dir));
   run.text = io::simulation_text(run.result, scenario, out_dir);
   return run;
 }

@@ -396,6 +396,7 @@ std::vector<std::filesystem::path> write_simulation(const std::filesystem::path&
   };
   put("summary.json", summary_json(result, scenario));
   put("channels.csv", channels_csv(result));
+  put("parameters.csv", parameters_csv(scenario));
   put("puncture_map.svg", puncture_map_svg(result));
   put("depth_histogram.svg", depth_histogram_svg(result));
   if (scenario.topical) {

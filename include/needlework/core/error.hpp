@@ -46,6 +46,7 @@ enum class ErrorCode {
   data_invalid,
   // output and file-system failures (exit 4)
   io_write,
+  io_read,  // a result file another command wrote (e.g. the report's inputs)
   // numerical failures (exit 3)
   num_failure,
   // plausibility warnings: the run goes on (exit 0); a scenario acknowledges them one by one
