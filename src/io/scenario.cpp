@@ -113,14 +113,15 @@ const ConfigTable& table_or_defaults(const ConfigTable& root, const TableSpec& r
   return storage;
 }
 
-Loaded load(const std::filesystem::path& path, const DataBundle& data) {
+// `bytes`: the file's content, or nullopt to read it from `path`.
+Loaded load(const std::filesystem::path& path, const DataBundle& data, std::optional<std::string_view> text = {}) {
   Loaded out;
   auto& s = out.scenario;
   s.path = path.string();
   s.spec = scenario_spec(data);
   ConfigTable raw;
   try {
-    const auto bytes = read_input_bytes(path, s.path);
+    const std::string bytes = text ? std::string(*text) : read_input_bytes(path, s.path);
     s.sha256 = sha256_hex(bytes);
     raw = read_toml_text(bytes, s.path);
   } catch (const core::Error& e) {
@@ -188,6 +189,16 @@ std::vector<Diagnostic> check_scenario(const std::filesystem::path& path, const 
   auto all = std::move(loaded.diagnostics);
   for (auto& w : loaded.scenario.warnings) all.push_back(std::move(w));
   return all;
+}
+
+Scenario load_bundled_scenario(std::string_view name, const DataBundle& data) {
+  const auto text = bundled_file(name);
+  if (!text) {
+    core::raise(core::ErrorCode::internal, fmt::arg("reason", fmt::format("no bundled scenario '{}'", name)));
+  }
+  auto loaded = load(fmt::format("data/{}", name), data, *text);
+  if (!loaded.diagnostics.empty()) throw core::Error(std::move(loaded.diagnostics));
+  return std::move(loaded.scenario);
 }
 
 Scenario load_scenario(const std::filesystem::path& path, const DataBundle& data) {

@@ -5,6 +5,7 @@
 // replaced, so a fit and its case can never compute different things.
 
 #include "needlework/core/units.hpp"
+#include "needlework/course/simulation.hpp"
 #include "needlework/mechanics/insertion.hpp"
 #include "needlework/skin/skin.hpp"
 #include "needlework/transport/actives.hpp"
@@ -34,7 +35,22 @@ core::DynQuantity kp_intact(const CaseInputs& in);
 core::DynQuantity enhancement(const CaseInputs& in);
 core::DynQuantity fraction_of_dose(const CaseInputs& in);
 
+// healing, outcomes, safety: bundled reference courses (data/outcomes/courses/), nominal person
+core::DynQuantity outcome_relative_change(const CaseInputs& in);     // (score - baseline) / baseline at inputs.day
+core::DynQuantity outcome_absolute_change(const CaseInputs& in);     // score - baseline at inputs.day (scale units)
+core::DynQuantity pih_probability_mean(const CaseInputs& in);        // mean over phototype_min..phototype_max
+core::DynQuantity erythema_time(const CaseInputs& in);               // worst session's visible erythema
+core::DynQuantity epidermal_damage_remaining(const CaseInputs& in);  // at inputs.day / after session 1
+
 // ---- pieces shared with the refits
+/// The reference course inputs.course (a file under data/outcomes/courses/), run through every
+/// stage with the given libraries for the nominal person; `fitzpatrick` > 0 overrides the
+/// file's phototype, inputs.scar_type (optional) the file's scar type.
+course::AreaResult reference_course(const CaseInputs& in, const healing::Parameters& healing,
+                                    const outcomes::OutcomeModel& outcomes, int fitzpatrick = 0);
+course::AreaResult reference_course(const CaseInputs& in, int fitzpatrick = 0);
+/// Index of the healing sample at inputs.day (fails the case if outside the course).
+std::size_t day_index(const CaseInputs& in, const course::AreaResult& result);
 /// The skin of the inputs with the layer overrides of the case (stratum_corneum ... hypodermis).
 skin::Skin case_skin(const CaseInputs& in);
 skin::Skin case_skin(const CaseInputs& in, const skin::SiteLibrary& library);

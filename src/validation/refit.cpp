@@ -20,6 +20,7 @@
 #include <functional>
 
 #include "models.hpp"
+#include "needlework/course/coupling.hpp"
 #include "needlework/io/bundled.hpp"
 
 namespace nw::validation {
@@ -171,6 +172,51 @@ FitResult closure_radius_exponent(const Case& c) {
   return r;
 }
 
+// Outcome coefficients: the reference course's healing does not depend on them, so the course
+// runs once and the coefficient is found on its healing result (outcomes::refit_coefficient).
+FitResult outcome_coefficient(const Case& c, const std::string& concern, const std::string& parameter) {
+  const CaseInputs in(c);
+  const auto& model = io::bundled_outcomes();
+  const auto course = models::reference_course(in);
+  const auto i = models::day_index(in, course);
+  outcomes::RefitTarget t;
+  t.concern = concern;
+  t.reference = course.healing;
+  t.area = course::outcome_context(course);
+  t.day = course.healing.treated[i].day;
+  t.quantity = in.text("quantity") == "absolute_change" ? outcomes::RefitTarget::Quantity::absolute_change
+                                                        : outcomes::RefitTarget::Quantity::relative_change;
+  t.value = c.data.reference();
+  FitResult r;
+  r.parameter = parameter;
+  r.data_key = fmt::format("data/outcomes/outcomes.toml [[concern]] {} coefficient", concern);
+  r.unit = "";
+  r.method = "bisection of the outcome at the case's day on the coefficient (reference course run once)";
+  r.bundled = model.concern(concern)->coefficient.mean;
+  r.refit = outcomes::refit_coefficient(model, t);
+  return r;
+}
+
+FitResult fill_coefficient(const Case& c) { return outcome_coefficient(c, "acne_scars", "lesion fill k_fill"); }
+FitResult hair_coefficient(const Case& c) { return outcome_coefficient(c, "alopecia", "hair response k_hair"); }
+
+FitResult pih_hazard(const Case& c) {
+  const CaseInputs in(c);
+  const auto& model = io::bundled_outcomes();
+  std::vector<std::pair<int, double>> people;
+  for (auto f = in.integer("phototype_min"); f <= in.integer("phototype_max"); ++f) {
+    people.emplace_back(static_cast<int>(f), models::reference_course(in, static_cast<int>(f)).healing.pih_drive);
+  }
+  FitResult r;
+  r.parameter = "PIH hazard per unit drive beta";
+  r.data_key = "data/outcomes/outcomes.toml [pih] hazard_per_drive";
+  r.unit = "";
+  r.method = "root of the mean PIH probability over the phototypes (reference course per phototype)";
+  r.bundled = model.pih().hazard_per_drive;
+  r.refit = outcomes::refit_pih_hazard(model.pih(), people, c.data.reference());
+  return r;
+}
+
 // One line per fitted parameter: name used by [[fit]] parameter -> refit.
 constexpr Refit kRefits[] = {
     {"prestress", prestress},
@@ -178,6 +224,9 @@ constexpr Refit kRefits[] = {
     {"barrier_half_life", barrier_half_life},
     {"closure_reference_time", closure_reference_time},
     {"closure_radius_exponent", closure_radius_exponent},
+    {"fill_coefficient", fill_coefficient},
+    {"hair_coefficient", hair_coefficient},
+    {"pih_hazard", pih_hazard},
 };
 
 }  // namespace

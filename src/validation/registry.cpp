@@ -45,6 +45,11 @@ constexpr ModelEntry kModels[] = {
     {"transport.kp_intact", models::kp_intact},
     {"transport.enhancement", models::enhancement},
     {"transport.fraction_of_dose", models::fraction_of_dose},
+    {"healing.erythema_time", models::erythema_time},
+    {"healing.epidermal_damage_remaining", models::epidermal_damage_remaining},
+    {"outcomes.relative_change", models::outcome_relative_change},
+    {"outcomes.absolute_change", models::outcome_absolute_change},
+    {"safety.pih_probability_mean", models::pih_probability_mean},
 };
 
 models::ModelFn find_model(std::string_view name) {

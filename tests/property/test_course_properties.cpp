@@ -11,10 +11,10 @@
 #include <omp.h>
 #endif
 
+#include "../unit/test_support.hpp"
 #include "needlework/core/log.hpp"
 #include "needlework/course/simulation.hpp"
 #include "needlework/io/scenario.hpp"
-#include "../unit/test_support.hpp"
 
 namespace nw {
 namespace {

@@ -76,6 +76,10 @@ Scenario load_scenario(const std::filesystem::path& path, const DataBundle& data
 /// Precondition for simulating it: the scenario has [device] and at least one [[treatment]].
 course::CourseInputs course_inputs(const Scenario& scenario);
 
+/// A scenario bundled under data/ (e.g. "outcomes/courses/garg_boxcar.toml"): the reference
+/// courses of the calibration. Throws core::Error like load_scenario (internal if absent).
+Scenario load_bundled_scenario(std::string_view name, const DataBundle& data);
+
 /// The commented default scenario printed by `needlework config --defaults`.
 std::string default_scenario(const DataBundle& data);
 
