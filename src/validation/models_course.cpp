@@ -60,9 +60,7 @@ double score_change(const CaseInputs& in, bool relative) {
 
 core::DynQuantity outcome_relative_change(const CaseInputs& in) { return {score_change(in, true), core::dim::none}; }
 
-core::DynQuantity outcome_absolute_change(const CaseInputs& in) {
-  return {score_change(in, false), core::dim::none};
-}
+core::DynQuantity outcome_absolute_change(const CaseInputs& in) { return {score_change(in, false), core::dim::none}; }
 
 core::DynQuantity pih_probability_mean(const CaseInputs& in) {
   const auto first = static_cast<int>(in.integer("phototype_min"));

@@ -364,16 +364,34 @@ TEST(PlanApi, PlanJsonHasTheContractKeys) {
   EXPECT_TRUE(std::filesystem::exists(dir / "plan.json"));
 }
 
-TEST(PlanApi, WithoutAnOutcomeModelATreatablePlanIsAnErrorNotAGuess) {
-  core::NullSink log;
-  const auto file = std::filesystem::path(NW_SOURCE_DIR) / "examples/scenarios/05_plan_two_areas.toml";
-  try {
-    api::plan(file, out_dir("no_model"), core::Date::from_ymd(2026, 11, 1), log);
-    FAIL() << "expected an error";
-  } catch (const core::Error& e) {
-    EXPECT_EQ(e.code(), core::ErrorCode::internal);
-    EXPECT_NE(std::string(e.what()).find("outcome"), std::string::npos);
-  }
+// The planner's evaluator is the course simulation: deeper needles (within the range) raise
+// both the predicted improvement and the downtime; the needling time scales with the area.
+TEST(PlanApi, OutcomeEvaluatorRunsTheCourse) {
+  const auto evaluate = api::outcome_evaluator();
+  planner::AreaRequest req;
+  req.treatment.site = "cheek";
+  req.treatment.concern = "acne_scars";
+  req.treatment.scar_type = "boxcar";
+  req.treatment.area = 30 * core::units::cm2;
+  req.device = test::device_from_toml(R"(needle_length = "1.0 mm")");
+  req.patient.age = 30 * core::units::yr;
+  req.patient.fitzpatrick = 3;
+  req.protocol.follow_up = 90 * core::units::d;
+  req.settings.virtual_patients = 8;
+  planner::Candidate shallow, deep;
+  shallow.needle_length_mm = 0.5;
+  deep.needle_length_mm = 1.5;
+  const auto a = evaluate(req, shallow), b = evaluate(req, deep);
+  ASSERT_TRUE(a.feasible);
+  ASSERT_TRUE(b.feasible);
+  EXPECT_EQ(a.scale, "goodman_baron_quantitative");
+  EXPECT_GT(b.improvement_pct.median, a.improvement_pct.median);
+  EXPECT_GT(a.improvement_pct.median, 0.0);
+  EXPECT_GT(b.downtime_days, a.downtime_days);
+  EXPECT_LE(b.improvement_pct.p05, b.improvement_pct.median);
+  EXPECT_GE(b.improvement_pct.p95, b.improvement_pct.median);
+  EXPECT_GT(a.minutes_per_session, 0.5);
+  EXPECT_FALSE(a.timeline.empty());
 }
 
 }  // namespace
