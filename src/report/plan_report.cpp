@@ -131,7 +131,8 @@ std::string topical_text(const Json& plan, const std::string& path) {
 
 // ------------------------------------------------------------------------------- sections
 std::string screening_section(const Json& plan) {
-  std::string out = fmt::format("<p class=\"decision\"><b>Decision: {}</b>", escape_html(text_at(plan, "screening.decision")));
+  std::string out =
+      fmt::format("<p class=\"decision\"><b>Decision: {}</b>", escape_html(text_at(plan, "screening.decision")));
   if (const auto e = text_at(plan, "screening.earliest_date"); !e.empty())
     out += fmt::format("; earliest date {}", escape_html(e));
   out += fmt::format("; planned start {}", escape_html(text_at(plan, "screening.planned_start")));
@@ -143,20 +144,23 @@ std::string screening_section(const Json& plan) {
   }
   const auto n = count_at(plan, "screening.reasons");
   if (n == 0) return out + "<p>No screening rule fired.</p>\n";
-  out += "<table><tr><th>rule</th><th>action</th><th>severity</th><th>reason</th><th>precautions</th><th>sources</th></tr>\n";
+  out +=
+      "<table><tr><th>rule</th><th>action</th><th>severity</th><th>reason</th><th>precautions</th><th>sources</th></"
+      "tr>\n";
   for (std::size_t i = 0; i < n; ++i) {
     const auto p = fmt::format("screening.reasons.{}", i);
-    out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                       escape_html(text_at(plan, p + ".rule")), escape_html(text_at(plan, p + ".action")),
-                       escape_html(text_at(plan, p + ".severity")), escape_html(text_at(plan, p + ".message")),
-                       list_text(find_path(plan, p + ".precautions"), "; "), list_text(find_path(plan, p + ".sources")));
+    out +=
+        fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                    escape_html(text_at(plan, p + ".rule")), escape_html(text_at(plan, p + ".action")),
+                    escape_html(text_at(plan, p + ".severity")), escape_html(text_at(plan, p + ".message")),
+                    list_text(find_path(plan, p + ".precautions"), "; "), list_text(find_path(plan, p + ".sources")));
   }
   return out + "</table>\n";
 }
 
 std::string interval_text(const Json& plan, const std::string& spread, double scale = 1) {
-  return fmt::format("{} (90 % interval {} to {})", num(plan, spread + ".median", scale), num(plan, spread + ".p05", scale),
-                     num(plan, spread + ".p95", scale));
+  return fmt::format("{} (90 % interval {} to {})", num(plan, spread + ".median", scale),
+                     num(plan, spread + ".p05", scale), num(plan, spread + ".p95", scale));
 }
 
 Chart expected_chart(const Json& plan, std::size_t a) {
@@ -244,10 +248,12 @@ std::string area_section(Page& page, const Json& plan, std::size_t a) {
   out += page.chart(expected_chart(plan, a));
 
   // Standard protocols side by side.
-  out += "<h4>Standard protocols compared</h4>\n<table><tr><th>#</th><th>protocol</th><th class=\"n\">needle (mm)</th>"
-         "<th class=\"n\">passes</th><th class=\"n\">sessions</th><th class=\"n\">interval (wk)</th><th>topical</th>"
-         "<th class=\"n\">improvement (%), median [p05, p95]</th><th class=\"n\">vs plan (% points)</th>"
-         "<th class=\"n\">downtime (d)</th><th class=\"n\">PIH (%)</th><th>within the constraints</th><th>sources</th></tr>\n";
+  out +=
+      "<h4>Standard protocols compared</h4>\n<table><tr><th>#</th><th>protocol</th><th class=\"n\">needle (mm)</th>"
+      "<th class=\"n\">passes</th><th class=\"n\">sessions</th><th class=\"n\">interval (wk)</th><th>topical</th>"
+      "<th class=\"n\">improvement (%), median [p05, p95]</th><th class=\"n\">vs plan (% points)</th>"
+      "<th class=\"n\">downtime (d)</th><th class=\"n\">PIH (%)</th><th>within the "
+      "constraints</th><th>sources</th></tr>\n";
   out += fmt::format(
       "<tr class=\"plan\"><td>0</td><td><b>this plan</b></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td "
       "class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{} [{}, {}]</td><td class=\"n\">0</td><td "
@@ -263,7 +269,8 @@ std::string area_section(Page& page, const Json& plan, std::size_t a) {
                           find_path(plan, q + ".feasible")->get<bool>();
     out += fmt::format(
         "<tr><td>{}</td><td>{}<br><small>{}</small></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td "
-        "class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{} [{}, {}]</td><td class=\"n\">{}</td><td "
+        "class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{} [{}, {}]</td><td "
+        "class=\"n\">{}</td><td "
         "class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>\n",
         i + 1, escape_html(text_at(plan, q + ".name")), escape_html(text_at(plan, q + ".note")),
         num(plan, q + ".needle_length_mm"), num(plan, q + ".passes"), num(plan, q + ".sessions"),
@@ -278,8 +285,9 @@ std::string area_section(Page& page, const Json& plan, std::size_t a) {
   if (count_at(plan, p + ".compared") > 0) out += page.chart(protocols_chart(plan, a));
 
   // Risks.
-  out += "<h4>Risks</h4>\n<table><tr><th>risk</th><th class=\"n\">value</th><th class=\"n\">limit</th><th>what it "
-         "is</th><th>sources</th></tr>\n";
+  out +=
+      "<h4>Risks</h4>\n<table><tr><th>risk</th><th class=\"n\">value</th><th class=\"n\">limit</th><th>what it "
+      "is</th><th>sources</th></tr>\n";
   for (std::size_t i = 0; i < count_at(plan, p + ".risks"); ++i) {
     const auto q = fmt::format("{}.risks.{}", p, i);
     std::string value, limit;
@@ -291,8 +299,8 @@ std::string area_section(Page& page, const Json& plan, std::size_t a) {
       limit = num(plan, q + ".limit", 100) + " %";
     }
     out += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>\n",
-                       escape_html(text_at(plan, q + ".risk")), value, limit, escape_html(text_at(plan, q + ".message")),
-                       list_text(find_path(plan, q + ".sources")));
+                       escape_html(text_at(plan, q + ".risk")), value, limit,
+                       escape_html(text_at(plan, q + ".message")), list_text(find_path(plan, q + ".sources")));
   }
   return out + "</table>\n";
 }
@@ -321,7 +329,8 @@ std::string aftercare_section(const Json& plan) {
     if (const auto c = text_at(plan, p + ".conflict"); !c.empty())
       when += (when.empty() ? "" : "; ") + fmt::format("<b>conflict:</b> {}", escape_html(c));
     out += fmt::format(
-        "<tr><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+        "<tr><td class=\"n\">{}</td><td "
+        "class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
         num(plan, p + ".day_from"), num(plan, p + ".day_to"), escape_html(text_at(plan, p + ".relative_to")),
         bullet_list(find_path(plan, p + ".do")), bullet_list(find_path(plan, p + ".avoid")), when,
         list_text(find_path(plan, p + ".sources")));
@@ -383,12 +392,12 @@ std::string parameters_section(const Json& plan) {
     out += "<h4>Sources cited by this plan</h4>\n<table><tr><th>id</th><th>tier</th><th>citation</th></tr>\n";
     for (const auto& [id, s] : sources->items()) {
       const auto url = s.value("url", std::string());
-      out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}{}</td></tr>\n", escape_html(id),
-                         escape_html(s.contains("tier") ? (s["tier"].is_string() ? s["tier"].get<std::string>()
-                                                                                  : s["tier"].dump())
-                                                        : ""),
-                         escape_html(s.value("citation", std::string())),
-                         url.empty() ? "" : fmt::format(" <small>{}</small>", escape_html(url)));
+      out += fmt::format(
+          "<tr><td>{}</td><td>{}</td><td>{}{}</td></tr>\n", escape_html(id),
+          escape_html(s.contains("tier") ? (s["tier"].is_string() ? s["tier"].get<std::string>() : s["tier"].dump())
+                                         : ""),
+          escape_html(s.value("citation", std::string())),
+          url.empty() ? "" : fmt::format(" <small>{}</small>", escape_html(url)));
     }
     out += "</table>\n";
   }
