@@ -129,6 +129,11 @@ std::string topical_text(const Json& plan, const std::string& path) {
                      num(plan, path + ".dose_ul_per_cm2"), escape_html(text_at(plan, path + ".schedule")));
 }
 
+std::string topical_name(const Json& plan, const std::string& path) {
+  const auto name = text_at(plan, path + ".topical.name");
+  return name.empty() ? "none" : escape_html(name);
+}
+
 // ------------------------------------------------------------------------------- sections
 std::string screening_section(const Json& plan) {
   std::string out =
@@ -259,10 +264,10 @@ std::string area_section(Page& page, const Json& plan, std::size_t a) {
       "class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{} [{}, {}]</td><td class=\"n\">0</td><td "
       "class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td></td></tr>\n",
       num(plan, p + ".needle_length_mm"), num(plan, p + ".passes"), num(plan, p + ".sessions"),
-      num(plan, p + ".interval_weeks"), escape_html(text_at(plan, p + ".topical.name")),
-      num(plan, p + ".expected.improvement_pct.median"), num(plan, p + ".expected.improvement_pct.p05"),
-      num(plan, p + ".expected.improvement_pct.p95"), num(plan, p + ".risks.0.downtime_days"),
-      num(plan, p + ".risks.1.probability", 100), text_at(plan, p + ".feasible") == "false" ? "no" : "yes");
+      num(plan, p + ".interval_weeks"), topical_name(plan, p), num(plan, p + ".expected.improvement_pct.median"),
+      num(plan, p + ".expected.improvement_pct.p05"), num(plan, p + ".expected.improvement_pct.p95"),
+      num(plan, p + ".risks.0.downtime_days"), num(plan, p + ".risks.1.probability", 100),
+      text_at(plan, p + ".feasible") == "false" ? "no" : "yes");
   for (std::size_t i = 0; i < count_at(plan, p + ".compared"); ++i) {
     const auto q = fmt::format("{}.compared.{}", p, i);
     const bool feasible = find_path(plan, q + ".feasible") && find_path(plan, q + ".feasible")->is_boolean() &&
@@ -274,10 +279,10 @@ std::string area_section(Page& page, const Json& plan, std::size_t a) {
         "class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>\n",
         i + 1, escape_html(text_at(plan, q + ".name")), escape_html(text_at(plan, q + ".note")),
         num(plan, q + ".needle_length_mm"), num(plan, q + ".passes"), num(plan, q + ".sessions"),
-        num(plan, q + ".interval_weeks"), escape_html(text_at(plan, q + ".topical.name")),
-        num(plan, q + ".expected.improvement_pct.median"), num(plan, q + ".expected.improvement_pct.p05"),
-        num(plan, q + ".expected.improvement_pct.p95"), num(plan, q + ".median_improvement_vs_plan_pct"),
-        num(plan, q + ".downtime_days"), num(plan, q + ".pih_probability", 100),
+        num(plan, q + ".interval_weeks"), topical_name(plan, q), num(plan, q + ".expected.improvement_pct.median"),
+        num(plan, q + ".expected.improvement_pct.p05"), num(plan, q + ".expected.improvement_pct.p95"),
+        num(plan, q + ".median_improvement_vs_plan_pct"), num(plan, q + ".downtime_days"),
+        num(plan, q + ".pih_probability", 100),
         feasible ? "yes" : "no: " + list_text(find_path(plan, q + ".violations"), "; "),
         list_text(find_path(plan, q + ".sources")));
   }

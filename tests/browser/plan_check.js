@@ -198,7 +198,7 @@ async function main() {
     await page.screenshot({ path: a.screenshot, fullPage: true });
     if (a.picture) {
       fs.mkdirSync(path.dirname(a.picture), { recursive: true });
-      await page.screenshot({ path: a.picture, clip: { x: 0, y: 0, width: 1280, height: 1500 } });
+      await page.screenshot({ path: a.picture, fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 1500 } });
       console.log(`picture: ${path.resolve(a.picture)}`);
     }
     console.log(`plan.html: ${htmlPath}`);
