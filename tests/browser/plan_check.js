@@ -16,6 +16,7 @@
 // the top 1280x1500 pixels of the page (the README's picture).
 //
 // Usage: node plan_check.js --cli BIN --scenario FILE --out DIR --screenshot PNG [--root DIR] [--picture PNG]
+//                           [--expect-exit N]   (N = 5: screening refuses; the page must say so)
 //        node plan_check.js --dir DIR --screenshot PNG [--root DIR]   (an existing plan folder)
 // Exit: 0 pass, 1 fail, 77 skipped (only when Chromium is not installed; said loudly).
 "use strict";
@@ -110,7 +111,14 @@ async function main() {
   if (!a.dir) {
     fs.rmSync(a.out, { recursive: true, force: true });
     const started = Date.now();
-    execFileSync(a.cli, ["plan", a.scenario, "-o", a.out], { cwd: a.root, stdio: ["ignore", "ignore", "inherit"] });
+    // --expect-exit 5: a patient screening refuses (plan.json and plan.html are still written).
+    const expectExit = Number(a["expect-exit"] || 0);
+    try {
+      execFileSync(a.cli, ["plan", a.scenario, "-o", a.out], { cwd: a.root, stdio: ["ignore", "ignore", "inherit"] });
+      if (expectExit !== 0) throw new Error(`plan exited 0, expected ${expectExit}`);
+    } catch (e) {
+      if (e.status === undefined || e.status !== expectExit) throw e;
+    }
     console.log(`plan: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
   const htmlPath = path.resolve(a.out, "plan.html");
@@ -183,16 +191,20 @@ async function main() {
     if (!/not a medical device/.test(text)) failures.push("the page does not say needlework is not a medical device");
     for (const v of plan.schedule) if (!text.includes(v.date)) failures.push(`scheduled date ${v.date} not in the page`);
     if (!text.includes(plan.screening.decision)) failures.push(`screening decision '${plan.screening.decision}' not in the page`);
-    for (const id of ["screening", "areas", "schedule", "aftercare", "alternatives", "parameters", "evidence", "config", "provenance"]) {
+    if (plan.areas.length && !(await page.$("section#areas"))) failures.push("section #areas missing");
+    if (plan.refused && !/No plan: screening refused the treatment/.test(text)) failures.push("a refused plan does not say so");
+    for (const id of ["screening", "schedule", "aftercare", "alternatives", "parameters", "evidence", "config", "provenance"]) {
       if (!(await page.$(`section#${id}`))) failures.push(`section #${id} missing`);
     }
     if (!/schema = /.test(await page.$eval("section#config", (e) => e.innerText))) failures.push("effective configuration not shown");
 
     // The check itself must fail on a doctored file.
     const doctored = JSON.parse(JSON.stringify(plan));
-    doctored.areas[0].expected.improvement_pct.median += 1;
+    const doctoredKey = plan.areas.length ? "areas.0.expected.improvement_pct.median" : "evaluations";
+    if (plan.areas.length) doctored.areas[0].expected.improvement_pct.median += 1;
+    else doctored.evaluations += 1;
     const caught = checkNumbers(tags, { ...files, "plan.json": doctored });
-    if (!caught.some((f) => f.includes("areas.0.expected.improvement_pct.median"))) failures.push("the number check missed a doctored value");
+    if (!caught.some((f) => f.includes(doctoredKey))) failures.push("the number check missed a doctored value");
 
     fs.mkdirSync(path.dirname(a.screenshot), { recursive: true });
     await page.screenshot({ path: a.screenshot, fullPage: true });
