@@ -14,6 +14,7 @@
 #include "needlework/io/render.hpp"
 #include "needlework/io/scenario.hpp"
 #include "needlework/io/simulation_out.hpp"
+#include "needlework/report/plan_report.hpp"
 #include "needlework/report/simulation_report.hpp"
 
 namespace nw::api {
@@ -246,8 +247,12 @@ PlanRun plan(const std::filesystem::path& file, const std::filesystem::path& out
   run.plan = planner::make_plan(inputs, data.rules, planning, data.devices, evaluator, search, log);
   run.refused = run.plan.refused;
   run.json = io::plan_json(run.plan, data.rules, planning);
-  run.files = io::write_plan(out_dir, run.json,
-                             io::Provenance{"plan", scenario.path, scenario.sha256, search.seed, io::utc_timestamp()});
+  const io::Provenance provenance{"plan", scenario.path, scenario.sha256, search.seed, io::utc_timestamp()};
+  run.files = io::write_plan(out_dir, run.json, provenance);
+  io::write_run_record(out_dir, scenario.config, *scenario.spec, provenance);
+  run.files.push_back(out_dir / "effective_config.toml");
+  // plan.html is rebuilt from the files just written (never from the live plan).
+  run.files.push_back(report::write_plan_report(out_dir));
   run.text = io::plan_text(run.plan, data.rules, scenario.path, out_dir);
   return run;
 }

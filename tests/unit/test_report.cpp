@@ -12,6 +12,7 @@
 #include "needlework/io/scenario.hpp"
 #include "needlework/io/simulation_out.hpp"
 #include "needlework/report/html.hpp"
+#include "needlework/report/plan_report.hpp"
 #include "needlework/report/simulation_report.hpp"
 
 namespace nw::report {
@@ -192,6 +193,39 @@ TEST(Report, ParametersCsvListsTheRunsLibraryEntriesWithSources) {
   }
   EXPECT_GT(rows, 50);
   EXPECT_EQ(slurp(simulated_dir() / "parameters.csv"), csv);
+}
+
+TEST(Report, PlanReportNamesMissingFilesAndShowsARefusal) {
+  const auto dir = fs::temp_directory_path() / "nw_report_plan";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  try {
+    plan_report_html(dir);
+    FAIL() << "no error";
+  } catch (const core::Error& e) {
+    EXPECT_EQ(e.code(), core::ErrorCode::io_read);
+    EXPECT_NE(std::string(e.what()).find("plan.json"), std::string::npos) << e.what();
+  }
+  std::ofstream(dir / "provenance.json") << R"({"command": "plan", "seed": 3})";
+  std::ofstream(dir / "plan.json") << R"({"screening": {}})";
+  try {
+    plan_report_html(dir);
+    FAIL() << "no error";
+  } catch (const core::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("areas"), std::string::npos) << e.what();
+  }
+  std::ofstream(dir / "plan.json") << R"({"screening": {"decision": "do-not-treat", "planned_start": "2027-01-01",
+    "reasons": [{"rule": "keloid_tendency", "action": "do-not-treat", "message": "keloids <b>", "sources": ["S1"]}]},
+    "refused": true, "refusal_reasons": ["keloid tendency"], "areas": [], "schedule": [], "aftercare": [],
+    "alternatives": [], "sources": {}, "evaluations": 0, "disclaimer": "not a medical device"})";
+  const auto html = plan_report_html(dir);
+  EXPECT_NE(html.find("No plan: screening refused the treatment."), std::string::npos);
+  EXPECT_NE(html.find("keloids &lt;b&gt;"), std::string::npos);
+  EXPECT_NE(html.find(R"(data-file="plan.json" data-key="evaluations")"), std::string::npos);
+  EXPECT_NE(html.find(R"(data-file="provenance.json" data-key="seed")"), std::string::npos);
+  EXPECT_NE(html.find("effective_config.toml is not in this folder"), std::string::npos);
+  EXPECT_EQ(html.find("<canvas"), std::string::npos);
+  fs::remove_all(dir);
 }
 
 }  // namespace
