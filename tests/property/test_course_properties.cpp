@@ -59,7 +59,7 @@ double peak_inflammation(const course::AreaResult& a) { return a.healing.peak_in
 
 TEST(CourseProperties, MoreSessionsNeverWorsenTheMedianOutcomeWithinTheRecommendedRange) {
   const auto& s = standard();
-  double previous = -1e300;
+  double previous = -1e300, first = 0;
   for (int sessions = 1; sessions <= 6; ++sessions) {
     auto in = s.inputs();
     in.protocol.sessions = sessions;
@@ -67,8 +67,12 @@ TEST(CourseProperties, MoreSessionsNeverWorsenTheMedianOutcomeWithinTheRecommend
     in.protocol.follow_up = (6 * 28 + 180 - (sessions - 1) * 28) * d;
     const double improvement = median_improvement(s.run(in));
     EXPECT_GE(improvement, previous - 1e-9) << sessions << " sessions";
+    if (sessions == 1) first = improvement;
     previous = improvement;
   }
+  // Not vacuous: the outcome moves with the number of sessions and is not clamped at the scale's end.
+  EXPECT_GT(previous, first + 0.1);
+  EXPECT_LT(previous, s.scenario.treatments.front().baseline->value);
 }
 
 TEST(CourseProperties, DeeperNeedlesRaiseBothEffectAndErythema) {
@@ -124,6 +128,8 @@ TEST(CourseProperties, FastAndDetailedFidelityAgreeOnTheStandardOutcome) {
   const double fa = median_improvement(a), fb = median_improvement(b);
   std::printf("[fidelity] median improvement fast %.4f, detailed %.4f (%.2f %%)\n", fa, fb, 100 * (fb / fa - 1));
   EXPECT_NEAR(fb, fa, 0.10 * std::abs(fa));
+  EXPECT_GT(fa, 0.5);  // a real improvement, not clamped at either end of the scale
+  EXPECT_LT(fa, a.cohort.back().baseline - 0.5);
   EXPECT_NEAR(b.tissue_at_follow_up.collagen_change_pct, a.tissue_at_follow_up.collagen_change_pct,
               0.10 * std::abs(a.tissue_at_follow_up.collagen_change_pct));
 }
