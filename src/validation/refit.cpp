@@ -187,11 +187,10 @@ FitResult outcome_coefficient(const Case& c, const std::string& concern, const s
   t.quantity = in.text("quantity") == "absolute_change" ? outcomes::RefitTarget::Quantity::absolute_change
                                                         : outcomes::RefitTarget::Quantity::relative_change;
   t.value = c.data.reference();
-  FitResult r;
-  r.parameter = parameter;
-  r.data_key = fmt::format("data/outcomes/outcomes.toml [[concern]] {} coefficient", concern);
-  r.unit = "";
-  r.method = "bisection of the outcome at the case's day on the coefficient (reference course run once)";
+  FitResult r{.parameter = parameter,
+              .data_key = fmt::format("data/outcomes/outcomes.toml [[concern]] {} coefficient", concern),
+              .unit = "",
+              .method = "bisection of the outcome at the case's day on the coefficient (reference course run once)"};
   r.bundled = model.concern(concern)->coefficient.mean;
   r.refit = outcomes::refit_coefficient(model, t);
   return r;
@@ -207,11 +206,10 @@ FitResult pih_hazard(const Case& c) {
   for (auto f = in.integer("phototype_min"); f <= in.integer("phototype_max"); ++f) {
     people.emplace_back(static_cast<int>(f), models::reference_course(in, static_cast<int>(f)).healing.pih_drive);
   }
-  FitResult r;
-  r.parameter = "PIH hazard per unit drive beta";
-  r.data_key = "data/outcomes/outcomes.toml [pih] hazard_per_drive";
-  r.unit = "";
-  r.method = "root of the mean PIH probability over the phototypes (reference course per phototype)";
+  FitResult r{.parameter = "PIH hazard per unit drive beta",
+              .data_key = "data/outcomes/outcomes.toml [pih] hazard_per_drive",
+              .unit = "",
+              .method = "root of the mean PIH probability over the phototypes (reference course per phototype)"};
   r.bundled = model.pih().hazard_per_drive;
   r.refit = outcomes::refit_pih_hazard(model.pih(), people, c.data.reference());
   return r;
