@@ -6,6 +6,7 @@
 // switched off while it works (library code never prints); failures become Error io_write.
 
 #include "needlework/io/fields.hpp"
+#include "needlework/core/text.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -44,32 +45,6 @@ void check_sizes(const transport::TransportFields& f) {
       invalid(fmt::format("a snapshot has {} values for {} cells", s.concentration_kg_per_m3.size(), g.cells()));
     }
   }
-}
-
-std::string xml_escaped(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 // Names of the time datasets, zero-padded so that they sort in time order.
@@ -289,7 +264,7 @@ std::string dims_text(const std::vector<std::size_t>& shape) { return fmt::forma
 std::string data_item(const std::string& h5, const std::string& dataset, const std::vector<std::size_t>& shape,
                       const char* name = nullptr) {
   return fmt::format(R"(<DataItem{} Dimensions="{}" NumberType="Float" Precision="8" Format="HDF">{}:{}</DataItem>)",
-                     name ? fmt::format(R"( Name="{}")", name) : std::string(), dims_text(shape), xml_escaped(h5),
+                     name ? fmt::format(R"( Name="{}")", name) : std::string(), dims_text(shape), core::xml_escape(h5),
                      dataset);
 }
 
@@ -313,7 +288,7 @@ std::string fields_xdmf(const transport::TransportFields& f, const std::string& 
       "    <Information Name=\"units\" Value=\"coordinates um (z: depth below the skin surface), time h, "
       "concentration and potential ug/cm^3\"/>\n"
       "    <Grid Name=\"transport\" GridType=\"Collection\" CollectionType=\"Temporal\">\n",
-      xml_escaped(info.title));
+      core::xml_escape(info.title));
   for (std::size_t n = 0; n < f.snapshots.size(); ++n) {
     const auto name = time_name(n, f.snapshots.size());
     out += fmt::format("      <Grid Name=\"{}\" GridType=\"Uniform\">\n", name);

@@ -1,4 +1,5 @@
 #include "needlework/report/html.hpp"
+#include "needlework/core/text.hpp"
 
 #include <fmt/format.h>
 
@@ -33,33 +34,6 @@ std::string_view required_asset(std::string_view name) {
 
 }  // namespace
 
-std::string escape_html(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string format_number(double value, int significant) {
   if (!std::isfinite(value)) return std::isnan(value) ? "n/a" : (value > 0 ? "inf" : "-inf");
   if (value == 0) return "0";
@@ -77,15 +51,16 @@ std::string format_number(double value, int significant) {
 
 std::string tagged_number(std::string_view key, double value, double scale, int significant, std::string_view file) {
   return fmt::format(R"(<span class="num" data-file="{}" data-key="{}" data-value="{}" data-scale="{}">{}</span>)",
-                     escape_html(file), escape_html(key), value, scale, format_number(value * scale, significant));
+                     core::xml_escape(file), core::xml_escape(key), value, scale,
+                     format_number(value * scale, significant));
 }
 
 Page::Page(std::string title, std::string subtitle) : title_(std::move(title)), subtitle_(std::move(subtitle)) {}
 
 void Page::add_section(const std::string& id, const std::string& heading, const std::string& body_html) {
-  nav_ += fmt::format(R"(<a href="#{}">{}</a>)", escape_html(id), escape_html(heading));
-  body_ += fmt::format("<section id=\"{}\">\n<h2>{}</h2>\n{}\n</section>\n", escape_html(id), escape_html(heading),
-                       body_html);
+  nav_ += fmt::format(R"(<a href="#{}">{}</a>)", core::xml_escape(id), core::xml_escape(heading));
+  body_ += fmt::format("<section id=\"{}\">\n<h2>{}</h2>\n{}\n</section>\n", core::xml_escape(id),
+                       core::xml_escape(heading), body_html);
 }
 
 std::string Page::chart(const Chart& chart) {
@@ -102,7 +77,7 @@ std::string Page::chart(const Chart& chart) {
   return fmt::format(
       "<figure class=\"chart\"><div class=\"chart-box\"><canvas id=\"{}\" role=\"img\" aria-label=\"{}\"></canvas>"
       "</div><figcaption>{}</figcaption></figure>\n",
-      escape_html(chart.id), escape_html(chart.title), escape_html(chart.caption));
+      core::xml_escape(chart.id), core::xml_escape(chart.title), core::xml_escape(chart.caption));
 }
 
 std::string Page::render(const std::string& footer_html) const {
@@ -126,10 +101,10 @@ std::string Page::render(const std::string& footer_html) const {
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   out +=
       fmt::format("<meta name=\"generator\" content=\"needlework (charts: Chart.js {})\">\n", chart_library_version());
-  out += fmt::format("<title>{}</title>\n<style>\n{}</style>\n</head>\n<body>\n", escape_html(title_),
+  out += fmt::format("<title>{}</title>\n<style>\n{}</style>\n</head>\n<body>\n", core::xml_escape(title_),
                      required_asset("report.css"));
   out += fmt::format("<header>\n<h1>{}</h1>\n<p class=\"subtitle\">{}</p>\n<nav>{}</nav>\n</header>\n<main>\n",
-                     escape_html(title_), escape_html(subtitle_), nav_);
+                     core::xml_escape(title_), core::xml_escape(subtitle_), nav_);
   out += body_;
   out += fmt::format("</main>\n<footer>\n{}\n</footer>\n", footer_html);
   out += fmt::format("<script type=\"application/json\" id=\"nw-charts\">{}</script>\n", json_for_script(charts));

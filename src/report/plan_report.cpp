@@ -1,4 +1,5 @@
 #include "needlework/report/plan_report.hpp"
+#include "needlework/core/text.hpp"
 
 #include <fmt/format.h>
 
@@ -97,7 +98,7 @@ std::string list_text(const Json* array, std::string_view separator = ", ") {
   std::string out;
   for (const auto& v : *array) {
     if (!out.empty()) out += separator;
-    out += escape_html(v.is_string() ? v.get<std::string>() : v.dump());
+    out += core::xml_escape(v.is_string() ? v.get<std::string>() : v.dump());
   }
   return out;
 }
@@ -105,7 +106,8 @@ std::string list_text(const Json* array, std::string_view separator = ", ") {
 std::string bullet_list(const Json* array) {
   if (!array || !array->is_array() || array->empty()) return "";
   std::string out = "<ul>\n";
-  for (const auto& v : *array) out += "<li>" + escape_html(v.is_string() ? v.get<std::string>() : v.dump()) + "</li>\n";
+  for (const auto& v : *array)
+    out += "<li>" + core::xml_escape(v.is_string() ? v.get<std::string>() : v.dump()) + "</li>\n";
   return out + "</ul>\n";
 }
 
@@ -124,24 +126,24 @@ std::size_t count_at(const Json& plan, std::string_view path) {
 std::string topical_text(const Json& plan, const std::string& path) {
   const auto* t = find_path(plan, path);
   if (!t || !t->is_object()) return "none";
-  return fmt::format("{} ({} {} %, {} µL/cm², {})", escape_html(text_at(plan, path + ".name")),
-                     escape_html(text_at(plan, path + ".active")), num(plan, path + ".concentration_pct"),
-                     num(plan, path + ".dose_ul_per_cm2"), escape_html(text_at(plan, path + ".schedule")));
+  return fmt::format("{} ({} {} %, {} µL/cm², {})", core::xml_escape(text_at(plan, path + ".name")),
+                     core::xml_escape(text_at(plan, path + ".active")), num(plan, path + ".concentration_pct"),
+                     num(plan, path + ".dose_ul_per_cm2"), core::xml_escape(text_at(plan, path + ".schedule")));
 }
 
 std::string topical_name(const Json& plan, const std::string& path) {
   const auto name = text_at(plan, path + ".topical.name");
-  return name.empty() ? "none" : escape_html(name);
+  return name.empty() ? "none" : core::xml_escape(name);
 }
 
 // ------------------------------------------------------------------------------- sections
 std::string screening_section(const Json& plan) {
   std::string out =
-      fmt::format("<p class=\"decision\"><b>Decision: {}</b>", escape_html(text_at(plan, "screening.decision")));
+      fmt::format("<p class=\"decision\"><b>Decision: {}</b>", core::xml_escape(text_at(plan, "screening.decision")));
   if (const auto e = text_at(plan, "screening.earliest_date"); !e.empty())
-    out += fmt::format("; earliest date {}", escape_html(e));
-  out += fmt::format("; planned start {}", escape_html(text_at(plan, "screening.planned_start")));
-  if (const auto s = text_at(plan, "start"); !s.empty()) out += fmt::format("; first session {}", escape_html(s));
+    out += fmt::format("; earliest date {}", core::xml_escape(e));
+  out += fmt::format("; planned start {}", core::xml_escape(text_at(plan, "screening.planned_start")));
+  if (const auto s = text_at(plan, "start"); !s.empty()) out += fmt::format("; first session {}", core::xml_escape(s));
   out += ".</p>\n";
   if (plan.value("refused", false)) {
     out += "<p class=\"notice\"><b>No plan: screening refused the treatment.</b></p>\n" +
@@ -156,8 +158,8 @@ std::string screening_section(const Json& plan) {
     const auto p = fmt::format("screening.reasons.{}", i);
     out +=
         fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                    escape_html(text_at(plan, p + ".rule")), escape_html(text_at(plan, p + ".action")),
-                    escape_html(text_at(plan, p + ".severity")), escape_html(text_at(plan, p + ".message")),
+                    core::xml_escape(text_at(plan, p + ".rule")), core::xml_escape(text_at(plan, p + ".action")),
+                    core::xml_escape(text_at(plan, p + ".severity")), core::xml_escape(text_at(plan, p + ".message")),
                     list_text(find_path(plan, p + ".precautions"), "; "), list_text(find_path(plan, p + ".sources")));
   }
   return out + "</table>\n";
@@ -222,17 +224,17 @@ Chart protocols_chart(const Json& plan, std::size_t a) {
 
 std::string area_section(Page& page, const Json& plan, std::size_t a) {
   const auto p = fmt::format("areas.{}", a);
-  std::string out = fmt::format("<h3>{}</h3>\n", escape_html(area_name(plan, a)));
+  std::string out = fmt::format("<h3>{}</h3>\n", core::xml_escape(area_name(plan, a)));
   if (text_at(plan, p + ".feasible") == "false") {
     out += "<p class=\"notice\">No protocol meets every constraint; this is the least violating one:</p>\n" +
            bullet_list(find_path(plan, p + ".violations"));
   }
   out += "<table>\n";
   const auto row = [&out](const std::string& k, const std::string& v) {
-    out += fmt::format("<tr><th>{}</th><td>{}</td></tr>\n", escape_html(k), v);
+    out += fmt::format("<tr><th>{}</th><td>{}</td></tr>\n", core::xml_escape(k), v);
   };
   row("area", num(plan, p + ".area_cm2") + " cm²");
-  row("device", escape_html(text_at(plan, p + ".device")));
+  row("device", core::xml_escape(text_at(plan, p + ".device")));
   row("needle length", num(plan, p + ".needle_length_mm") + " mm");
   row("passes", num(plan, p + ".passes"));
   row("sessions", fmt::format("{}, every {} weeks", num(plan, p + ".sessions"), num(plan, p + ".interval_weeks")));
@@ -245,8 +247,8 @@ std::string area_section(Page& page, const Json& plan, std::size_t a) {
   if (const auto* r = find_path(plan, p + ".expected.responder_fraction"); r && r->is_number())
     row("responders", num(plan, p + ".expected.responder_fraction", 100) + " %");
   if (const auto* e = find_path(plan, p + ".evidence"); e && e->is_object()) {
-    row("evidence", fmt::format("<b>{}</b>: {} ({})", escape_html(text_at(plan, p + ".evidence.level")),
-                                escape_html(text_at(plan, p + ".evidence.summary")),
+    row("evidence", fmt::format("<b>{}</b>: {} ({})", core::xml_escape(text_at(plan, p + ".evidence.level")),
+                                core::xml_escape(text_at(plan, p + ".evidence.summary")),
                                 list_text(find_path(plan, p + ".evidence.sources"))));
   }
   out += "</table>\n";
@@ -277,7 +279,7 @@ std::string area_section(Page& page, const Json& plan, std::size_t a) {
         "class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{} [{}, {}]</td><td "
         "class=\"n\">{}</td><td "
         "class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>\n",
-        i + 1, escape_html(text_at(plan, q + ".name")), escape_html(text_at(plan, q + ".note")),
+        i + 1, core::xml_escape(text_at(plan, q + ".name")), core::xml_escape(text_at(plan, q + ".note")),
         num(plan, q + ".needle_length_mm"), num(plan, q + ".passes"), num(plan, q + ".sessions"),
         num(plan, q + ".interval_weeks"), topical_name(plan, q), num(plan, q + ".expected.improvement_pct.median"),
         num(plan, q + ".expected.improvement_pct.p05"), num(plan, q + ".expected.improvement_pct.p95"),
@@ -304,8 +306,8 @@ std::string area_section(Page& page, const Json& plan, std::size_t a) {
       limit = num(plan, q + ".limit", 100) + " %";
     }
     out += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>\n",
-                       escape_html(text_at(plan, q + ".risk")), value, limit,
-                       escape_html(text_at(plan, q + ".message")), list_text(find_path(plan, q + ".sources")));
+                       core::xml_escape(text_at(plan, q + ".risk")), value, limit,
+                       core::xml_escape(text_at(plan, q + ".message")), list_text(find_path(plan, q + ".sources")));
   }
   return out + "</table>\n";
 }
@@ -317,7 +319,7 @@ std::string schedule_section(const Json& plan) {
   for (std::size_t i = 0; i < n; ++i) {
     const auto p = fmt::format("schedule.{}", i);
     out += fmt::format("<tr><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>\n", i + 1,
-                       escape_html(text_at(plan, p + ".date")), list_text(find_path(plan, p + ".areas")));
+                       core::xml_escape(text_at(plan, p + ".date")), list_text(find_path(plan, p + ".areas")));
   }
   return out + "</table>\n";
 }
@@ -330,13 +332,13 @@ std::string aftercare_section(const Json& plan) {
       "<th>when</th><th>sources</th></tr>\n";
   for (std::size_t i = 0; i < n; ++i) {
     const auto p = fmt::format("aftercare.{}", i);
-    std::string when = escape_html(text_at(plan, p + ".condition"));
+    std::string when = core::xml_escape(text_at(plan, p + ".condition"));
     if (const auto c = text_at(plan, p + ".conflict"); !c.empty())
-      when += (when.empty() ? "" : "; ") + fmt::format("<b>conflict:</b> {}", escape_html(c));
+      when += (when.empty() ? "" : "; ") + fmt::format("<b>conflict:</b> {}", core::xml_escape(c));
     out += fmt::format(
         "<tr><td class=\"n\">{}</td><td "
         "class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-        num(plan, p + ".day_from"), num(plan, p + ".day_to"), escape_html(text_at(plan, p + ".relative_to")),
+        num(plan, p + ".day_from"), num(plan, p + ".day_to"), core::xml_escape(text_at(plan, p + ".relative_to")),
         bullet_list(find_path(plan, p + ".do")), bullet_list(find_path(plan, p + ".avoid")), when,
         list_text(find_path(plan, p + ".sources")));
   }
@@ -352,10 +354,10 @@ std::string alternatives_section(const Json& plan) {
   for (std::size_t i = 0; i < n; ++i) {
     const auto p = fmt::format("alternatives.{}", i);
     out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                       escape_html(text_at(plan, p + ".name")), escape_html(text_at(plan, p + ".evidence")),
-                       escape_html(text_at(plan, p + ".compared")), escape_html(text_at(plan, p + ".downtime")),
-                       escape_html(text_at(plan, p + ".pih")), list_text(find_path(plan, p + ".concerns")),
-                       list_text(find_path(plan, p + ".sources")));
+                       core::xml_escape(text_at(plan, p + ".name")), core::xml_escape(text_at(plan, p + ".evidence")),
+                       core::xml_escape(text_at(plan, p + ".compared")),
+                       core::xml_escape(text_at(plan, p + ".downtime")), core::xml_escape(text_at(plan, p + ".pih")),
+                       list_text(find_path(plan, p + ".concerns")), list_text(find_path(plan, p + ".sources")));
   }
   return out + "</table>\n";
 }
@@ -369,14 +371,14 @@ std::string parameters_section(const Json& plan) {
   for (std::size_t a = 0; a < count_at(plan, "areas"); ++a) {
     const auto s = fmt::format("areas.{}.search", a);
     out += fmt::format("<h4>{}</h4>\n<table><tr><th>parameter</th><th class=\"n\">value</th><th>unit</th></tr>\n",
-                       escape_html(area_name(plan, a)));
+                       core::xml_escape(area_name(plan, a)));
     const auto range = [&](const std::string& label, const std::string& key, const std::string& unit) {
-      out += fmt::format("<tr><td>{}</td><td class=\"n\">{} to {}</td><td>{}</td></tr>\n", escape_html(label),
-                         num(plan, s + "." + key + ".0"), num(plan, s + "." + key + ".1"), escape_html(unit));
+      out += fmt::format("<tr><td>{}</td><td class=\"n\">{} to {}</td><td>{}</td></tr>\n", core::xml_escape(label),
+                         num(plan, s + "." + key + ".0"), num(plan, s + "." + key + ".1"), core::xml_escape(unit));
     };
     const auto one = [&](const std::string& label, const std::string& key, const std::string& unit, double scale = 1) {
-      out += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>\n", escape_html(label),
-                         num(plan, s + "." + key, scale), escape_html(unit));
+      out += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>\n", core::xml_escape(label),
+                         num(plan, s + "." + key, scale), core::xml_escape(unit));
     };
     range("needle length", "depth_mm", "mm");
     one("needle length step", "depth_step_mm", "mm");
@@ -398,11 +400,11 @@ std::string parameters_section(const Json& plan) {
     for (const auto& [id, s] : sources->items()) {
       const auto url = s.value("url", std::string());
       out += fmt::format(
-          "<tr><td>{}</td><td>{}</td><td>{}{}</td></tr>\n", escape_html(id),
-          escape_html(s.contains("tier") ? (s["tier"].is_string() ? s["tier"].get<std::string>() : s["tier"].dump())
-                                         : ""),
-          escape_html(s.value("citation", std::string())),
-          url.empty() ? "" : fmt::format(" <small>{}</small>", escape_html(url)));
+          "<tr><td>{}</td><td>{}</td><td>{}{}</td></tr>\n", core::xml_escape(id),
+          core::xml_escape(
+              s.contains("tier") ? (s["tier"].is_string() ? s["tier"].get<std::string>() : s["tier"].dump()) : ""),
+          core::xml_escape(s.value("citation", std::string())),
+          url.empty() ? "" : fmt::format(" <small>{}</small>", core::xml_escape(url)));
     }
     out += "</table>\n";
   }
@@ -420,10 +422,10 @@ std::string evidence_section(const Json& plan) {
   for (std::size_t a = 0; a < count_at(plan, "areas"); ++a) {
     const auto p = fmt::format("areas.{}.evidence", a);
     if (text_at(plan, p + ".level").empty()) continue;
-    out += fmt::format("<p><b>Evidence for {}:</b> {}. {}</p>\n", escape_html(area_name(plan, a)),
-                       escape_html(text_at(plan, p + ".level")), escape_html(text_at(plan, p + ".summary")));
+    out += fmt::format("<p><b>Evidence for {}:</b> {}. {}</p>\n", core::xml_escape(area_name(plan, a)),
+                       core::xml_escape(text_at(plan, p + ".level")), core::xml_escape(text_at(plan, p + ".summary")));
   }
-  out += fmt::format("<p>{}</p>\n", escape_html(text_at(plan, "disclaimer")));
+  out += fmt::format("<p>{}</p>\n", core::xml_escape(text_at(plan, "disclaimer")));
   out +=
       "<p><b>needlework is not a medical device.</b> It is a research and education tool; a qualified practitioner "
       "makes every treatment decision.</p>\n</div>\n";
@@ -434,8 +436,8 @@ std::string provenance_section(const Json& provenance) {
   std::string out = "<table>\n";
   for (const auto& [k, v] : provenance.items()) {
     const std::string shown = v.is_number() ? tagged_number(k, v.get<double>(), 1, 20, "provenance.json")
-                                            : escape_html(v.is_string() ? v.get<std::string>() : v.dump());
-    out += fmt::format("<tr><th>{}</th><td>{}</td></tr>\n", escape_html(k), shown);
+                                            : core::xml_escape(v.is_string() ? v.get<std::string>() : v.dump());
+    out += fmt::format("<tr><th>{}</th><td>{}</td></tr>\n", core::xml_escape(k), shown);
   }
   out += fmt::format("<tr><th>charts</th><td>Chart.js {} (MIT licence), inlined</td></tr>\n", chart_library_version());
   return out + "</table>\n";
@@ -468,14 +470,14 @@ std::string plan_report_html(const fs::path& dir) {
   page.add_section("config", "Effective configuration",
                    config_text ? "<p>effective_config.toml: the scenario with every default filled in, quantities in "
                                  "canonical units.</p>\n<pre>" +
-                                     escape_html(*config_text) + "</pre>\n"
+                                     core::xml_escape(*config_text) + "</pre>\n"
                                : std::string("<p class=\"notice\">effective_config.toml is not in this folder.</p>\n"));
   page.add_section("provenance", "Provenance", provenance_section(provenance));
   return page.render(fmt::format(
       "<p><b>needlework is not a medical device.</b> {}</p>\n<p>Built from {} by needlework {}; charts drawn with "
       "Chart.js {}, inlined so this file opens offline.</p>",
-      escape_html(text_at(plan, "disclaimer")), escape_html(dir.string()),
-      escape_html(text_at(provenance, "needlework_version")), chart_library_version()));
+      core::xml_escape(text_at(plan, "disclaimer")), core::xml_escape(dir.string()),
+      core::xml_escape(text_at(provenance, "needlework_version")), chart_library_version()));
 }
 
 fs::path write_plan_report(const fs::path& dir) {

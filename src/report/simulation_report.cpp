@@ -1,4 +1,5 @@
 #include "needlework/report/simulation_report.hpp"
+#include "needlework/core/text.hpp"
 
 #include <fmt/format.h>
 
@@ -244,11 +245,11 @@ void flatten(const Json& node, const std::string& path, const std::string& label
     const auto leaf = path.substr(path.rfind('.') + 1);
     Unit u = unit_of(leaf);
     if (u.unit.empty() && inherited) u = Unit{u.label, inherited->unit, inherited->scale};
-    rows += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>\n", escape_html(label),
-                        tagged_number(path, node.get<double>(), u.scale), escape_html(u.unit));
+    rows += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>\n", core::xml_escape(label),
+                        tagged_number(path, node.get<double>(), u.scale), core::xml_escape(u.unit));
   } else if (node.is_string() || node.is_boolean()) {
-    rows += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td><td></td></tr>\n", escape_html(label),
-                        escape_html(node.is_string() ? node.get<std::string>() : node.dump()));
+    rows += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td><td></td></tr>\n", core::xml_escape(label),
+                        core::xml_escape(node.is_string() ? node.get<std::string>() : node.dump()));
   }
 }
 
@@ -284,8 +285,8 @@ std::string curated_table(const Json& summary, const std::vector<Row>& rows) {
       cells += tagged_number(p, n->get<double>(), r.scale);
     }
     if (cells.empty()) continue;
-    out += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>\n", escape_html(r.label), cells,
-                       escape_html(r.unit));
+    out += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>\n", core::xml_escape(r.label), cells,
+                       core::xml_escape(r.unit));
     ++shown;
   }
   out += "</table>\n";
@@ -296,18 +297,18 @@ std::string curated_table(const Json& summary, const std::vector<Row>& rows) {
 std::string simulated_section(const Json& summary, const Json& provenance, const core::ConfigTable& config) {
   std::string out = "<table>\n";
   const auto row = [&out](const std::string& k, const std::string& v) {
-    out += fmt::format("<tr><th>{}</th><td>{}</td></tr>\n", escape_html(k), v);
+    out += fmt::format("<tr><th>{}</th><td>{}</td></tr>\n", core::xml_escape(k), v);
   };
-  row("scenario", escape_html(text_at(provenance, "input")));
+  row("scenario", core::xml_escape(text_at(provenance, "input")));
   row("seed", tagged_number("seed", find_path(summary, "seed")->get<double>(), 1, 20));
-  row("fidelity", escape_html(text_at(summary, "fidelity")));
+  row("fidelity", core::xml_escape(text_at(summary, "fidelity")));
   if (present(summary, "device.kind")) {
     row("device",
         fmt::format(
-            "{} {} {}, {} needles, {} mm, {} Hz, hand {} cm/s", escape_html(text_at(summary, "device.kind")),
-            escape_html(text_at(summary, "device.model")),
+            "{} {} {}, {} needles, {} mm, {} Hz, hand {} cm/s", core::xml_escape(text_at(summary, "device.kind")),
+            core::xml_escape(text_at(summary, "device.model")),
             present(summary, "device.cartridge") && !text_at(summary, "device.cartridge").empty()
-                ? "cartridge " + escape_html(text_at(summary, "device.cartridge"))
+                ? "cartridge " + core::xml_escape(text_at(summary, "device.cartridge"))
                 : "",
             tagged_number("device.needles", find_path(summary, "device.needles")->get<double>()),
             tagged_number("device.needle_length_mm", find_path(summary, "device.needle_length_mm")->get<double>()),
@@ -319,7 +320,7 @@ std::string simulated_section(const Json& summary, const Json& provenance, const
     const auto& topical = *t->get_if<core::ConfigTable>();
     std::string text;
     for (const auto& e : topical.entries()) text += (text.empty() ? "" : ", ") + e.key + " = " + e.value.to_text();
-    row("topical (after needling)", escape_html(text));
+    row("topical (after needling)", core::xml_escape(text));
   } else {
     row("topical", "none in the scenario");
   }
@@ -335,11 +336,11 @@ std::string simulated_section(const Json& summary, const Json& provenance, const
       out += fmt::format(
           "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td>"
           "<td>{}</td></tr>\n",
-          i + 1, escape_html(text_at(summary, p + ".site")), escape_html(text_at(summary, p + ".concern")),
+          i + 1, core::xml_escape(text_at(summary, p + ".site")), core::xml_escape(text_at(summary, p + ".concern")),
           tagged_number(p + ".area_cm2", find_path(summary, p + ".area_cm2")->get<double>()),
           tagged_number(p + ".passes", find_path(summary, p + ".passes")->get<double>()),
-          escape_html(text_at(summary, p + ".tip_layer")),
-          present(summary, p + ".lesion") ? escape_html(text_at(summary, p + ".lesion.type")) : "none");
+          core::xml_escape(text_at(summary, p + ".tip_layer")),
+          present(summary, p + ".lesion") ? core::xml_escape(text_at(summary, p + ".lesion.type")) : "none");
     }
     out += "</table>\n";
   }
@@ -347,16 +348,16 @@ std::string simulated_section(const Json& summary, const Json& provenance, const
   if (const auto* stages = find_path(summary, "stages"); stages && stages->is_object()) {
     out += "<h3>Stages</h3>\n<table><tr><th>stage</th><th>status</th></tr>\n";
     for (const auto& [k, v] : stages->items())
-      out += fmt::format("<tr><td>{}</td><td>{}</td></tr>\n", escape_html(k),
-                         escape_html(v.is_string() ? v.get<std::string>() : v.dump()));
+      out += fmt::format("<tr><td>{}</td><td>{}</td></tr>\n", core::xml_escape(k),
+                         core::xml_escape(v.is_string() ? v.get<std::string>() : v.dump()));
     out += "</table>\n";
   }
   // Warnings.
   if (const auto* w = find_path(summary, "warnings"); w && w->is_array() && !w->empty()) {
     out += "<h3>Plausibility warnings</h3>\n<ul>\n";
     for (const auto& x : *w)
-      out +=
-          fmt::format("<li><b>{}</b> {}</li>\n", escape_html(x.value("code", "")), escape_html(x.value("message", "")));
+      out += fmt::format("<li><b>{}</b> {}</li>\n", core::xml_escape(x.value("code", "")),
+                         core::xml_escape(x.value("message", "")));
     out += "</ul>\n";
   }
   return out;
@@ -385,7 +386,7 @@ std::string key_numbers_section(const Json& summary) {
   }
   if (present(summary, "transport")) {
     out += fmt::format("<h3>Transport of {} (one application after needling)</h3>\n",
-                       escape_html(text_at(summary, "transport.active")));
+                       core::xml_escape(text_at(summary, "transport.active")));
     out += curated_table(summary,
                          {
                              {"reported at", {"transport.at_h"}, "h after application"},
@@ -417,8 +418,8 @@ std::string key_numbers_section(const Json& summary) {
       out += fmt::format(
           "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
           "<td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
-          escape_html(text_at(summary, p + ".site")), escape_html(text_at(summary, p + ".concern")),
-          escape_html(text_at(summary, p + ".scale")), number(p + ".baseline"), range(p + ".at_follow_up"),
+          core::xml_escape(text_at(summary, p + ".site")), core::xml_escape(text_at(summary, p + ".concern")),
+          core::xml_escape(text_at(summary, p + ".scale")), number(p + ".baseline"), range(p + ".at_follow_up"),
           range(p + ".change"), number(p + ".responder_fraction", 100));
     }
     out += "</table>\n";
@@ -428,24 +429,24 @@ std::string key_numbers_section(const Json& summary) {
            {"tissue", "Tissue at follow-up"}, {"outcomes", "Outcomes: every number"}, {"safety", "Safety"}}) {
     if (!present(summary, key)) continue;
     if (key == "outcomes") {
-      out +=
-          fmt::format("<details><summary>{}</summary>\n{}</details>\n", escape_html(heading), flat_table(summary, key));
+      out += fmt::format("<details><summary>{}</summary>\n{}</details>\n", core::xml_escape(heading),
+                         flat_table(summary, key));
       continue;
     }
     if (key == "tissue" && present(summary, "tissue.sessions")) {
       // The per-session injury list is long: the headline table without it, everything folded.
-      out += fmt::format("<h3>{}</h3>\n", escape_html(heading)) + flat_table(summary, key, {"tissue.sessions"}) +
+      out += fmt::format("<h3>{}</h3>\n", core::xml_escape(heading)) + flat_table(summary, key, {"tissue.sessions"}) +
              fmt::format("<details><summary>Tissue: every number</summary>\n{}</details>\n", flat_table(summary, key));
       continue;
     }
-    out += fmt::format("<h3>{}</h3>\n", escape_html(heading)) + flat_table(summary, key);
+    out += fmt::format("<h3>{}</h3>\n", core::xml_escape(heading)) + flat_table(summary, key);
   }
   // Everything else per area.
   if (const auto* areas = find_path(summary, "channels.by_area"); areas && areas->is_array()) {
     for (std::size_t i = 0; i < areas->size(); ++i) {
       const auto p = fmt::format("channels.by_area.{}", i);
       out += fmt::format("<details><summary>Area {} ({}): every number</summary>\n{}</details>\n", i + 1,
-                         escape_html(text_at(summary, p + ".site")), flat_table(summary, p));
+                         core::xml_escape(text_at(summary, p + ".site")), flat_table(summary, p));
     }
   }
   return out;
@@ -576,7 +577,8 @@ std::string outcome_charts(Page& page, const Json& summary, const fs::path& dir)
     const auto path = dir / name;
     const auto text = read_text(path, false);
     if (!text) {
-      out += fmt::format("<p class=\"notice\">Timeline {} listed in summary.json is missing.</p>\n", escape_html(name));
+      out += fmt::format("<p class=\"notice\">Timeline {} listed in summary.json is missing.</p>\n",
+                         core::xml_escape(name));
       continue;
     }
     const auto csv = parse_csv(*text);
@@ -642,14 +644,15 @@ std::string parameters_section(const std::optional<std::string>& text, const fs:
         number
             ? fmt::format(
                   R"(<span class="num" data-file="parameters.csv" data-key="{}" data-value="{}" data-scale="1">{}</span>)",
-                  escape_html(row[c("file")] + ":" + row[c("parameter")]), escape_html(value), escape_html(value))
-            : escape_html(value);
+                  core::xml_escape(row[c("file")] + ":" + row[c("parameter")]), core::xml_escape(value),
+                  core::xml_escape(value))
+            : core::xml_escape(value);
     basis_counts[row[c("basis")]] += 1;
     out += fmt::format(
         "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td>"
         "<td>{}</td></tr>\n",
-        escape_html(row[c("parameter")]), shown, escape_html(row[c("unit")]), escape_html(row[c("sd")]),
-        escape_html(row[c("basis")]), escape_html(row[c("sources")]), escape_html(row[c("file")]));
+        core::xml_escape(row[c("parameter")]), shown, core::xml_escape(row[c("unit")]), core::xml_escape(row[c("sd")]),
+        core::xml_escape(row[c("basis")]), core::xml_escape(row[c("sources")]), core::xml_escape(row[c("file")]));
   }
   out += "</table>\n</details>\n";
   return out;
@@ -666,7 +669,7 @@ std::string evidence_section(const Json& summary, const std::map<std::string, in
         "<p><b>Evidence behind the parameters.</b> Of the {} library parameters of this run: {}. "
         "Fitted and calibrated parameters are each fitted on one source and checked against others "
         "(docs/model/*.md); assumptions and priors have no direct measurement.</p>\n",
-        total, escape_html(parts));
+        total, core::xml_escape(parts));
   }
   std::string modelled, missing;
   if (const auto* stages = find_path(summary, "stages"); stages && stages->is_object()) {
@@ -680,10 +683,11 @@ std::string evidence_section(const Json& summary, const std::map<std::string, in
       "<p><b>What the numbers are.</b> One seeded run (seed {}) of the stages modelled ({}). Skin "
       "layers are population means by site, sex and age: the numbers describe a typical patient, "
       "not this person, and carry no person-to-person spread{}.{}</p>\n",
-      escape_html(text_at(summary, "seed")), escape_html(modelled.empty() ? "none listed" : modelled),
+      core::xml_escape(text_at(summary, "seed")), core::xml_escape(modelled.empty() ? "none listed" : modelled),
       present(summary, "outcomes") ? "; outcome ranges (p05 to p95) are shown where summary.json has them" : "",
-      missing.empty() ? "" : fmt::format(" Not modelled yet: {}.", escape_html(missing)));
-  if (present(summary, "disclaimer")) out += fmt::format("<p>{}</p>\n", escape_html(text_at(summary, "disclaimer")));
+      missing.empty() ? "" : fmt::format(" Not modelled yet: {}.", core::xml_escape(missing)));
+  if (present(summary, "disclaimer"))
+    out += fmt::format("<p>{}</p>\n", core::xml_escape(text_at(summary, "disclaimer")));
   out +=
       "<p><b>needlework is not a medical device.</b> It is a research and education tool; a qualified "
       "practitioner makes every treatment decision.</p>\n</div>\n";
@@ -694,8 +698,8 @@ std::string provenance_section(const Json& provenance) {
   std::string out = "<table>\n";
   for (const auto& [k, v] : provenance.items()) {
     const std::string shown = v.is_number() ? tagged_number(k, v.get<double>(), 1, 20, "provenance.json")
-                                            : escape_html(v.is_string() ? v.get<std::string>() : v.dump());
-    out += fmt::format("<tr><th>{}</th><td>{}</td></tr>\n", escape_html(k), shown);
+                                            : core::xml_escape(v.is_string() ? v.get<std::string>() : v.dump());
+    out += fmt::format("<tr><th>{}</th><td>{}</td></tr>\n", core::xml_escape(k), shown);
   }
   out += fmt::format("<tr><th>charts</th><td>Chart.js {} (MIT licence), inlined</td></tr>\n", chart_library_version());
   return out + "</table>\n";
@@ -756,13 +760,13 @@ std::string simulation_report_html(const fs::path& dir) {
   page.add_section("config", "Effective configuration",
                    "<p>effective_config.toml: the scenario with every default filled in, quantities in canonical "
                    "units.</p>\n<pre>" +
-                       escape_html(config_text) + "</pre>\n");
+                       core::xml_escape(config_text) + "</pre>\n");
   page.add_section("provenance", "Provenance", provenance_section(provenance));
   return page.render(fmt::format(
       "<p><b>needlework is not a medical device.</b> {}</p>\n<p>Built from {} by needlework {}; charts drawn with "
       "Chart.js {}, inlined so this file opens offline.</p>",
-      escape_html(text_at(summary, "disclaimer")), escape_html(dir.string()),
-      escape_html(text_at(provenance, "needlework_version")), chart_library_version()));
+      core::xml_escape(text_at(summary, "disclaimer")), core::xml_escape(dir.string()),
+      core::xml_escape(text_at(provenance, "needlework_version")), chart_library_version()));
 }
 
 fs::path write_simulation_report(const fs::path& dir) {

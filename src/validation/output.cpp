@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "needlework/core/build_info.hpp"
+#include "needlework/core/text.hpp"
 #include "needlework/io/provenance.hpp"
 #include "needlework/io/svg.hpp"
 #include "needlework/validation/validation.hpp"
@@ -94,7 +95,7 @@ std::string picture(const std::vector<CaseResult>& cases) {
                          style, {"acceptance band ends", "model: known discrepancy", "model: pass", "model: fail"});
 }
 
-std::string esc(const std::string& s) { return io::detail::xml_escape(s); }
+std::string esc(const std::string& s) { return core::xml_escape(s); }
 
 }  // namespace
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "needlework/api/api.hpp"
+#include "needlework/core/text.hpp"
 #include "needlework/io/bundled.hpp"
 #include "needlework/io/scenario.hpp"
 #include "needlework/io/simulation_out.hpp"
@@ -40,8 +41,8 @@ const fs::path& simulated_dir() {
 }
 
 TEST(Report, EscapesHtml) {
-  EXPECT_EQ(escape_html("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&#39;");
-  EXPECT_EQ(escape_html("plain"), "plain");
+  EXPECT_EQ(core::xml_escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&apos;");
+  EXPECT_EQ(core::xml_escape("plain"), "plain");
 }
 
 TEST(Report, FormatsNumbersToSignificantDigits) {

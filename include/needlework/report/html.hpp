@@ -11,9 +11,6 @@
 
 namespace nw::report {
 
-/// `text` with & < > " ' escaped, for element content and attribute values.
-std::string escape_html(std::string_view text);
-
 /// `value` with `significant` significant digits, in fixed notation for 1e-3 <= |value| < 1e6
 /// (digits left of the point are never rounded away) and scientific notation otherwise; whole
 /// numbers below 1e15 without decimals.
@@ -62,7 +59,7 @@ class Page {
  public:
   Page(std::string title, std::string subtitle);
 
-  /// Adds a section; `body_html` is trusted HTML built with escape_html / tagged_number.
+  /// Adds a section; `body_html` is trusted HTML built with core::xml_escape / tagged_number.
   void add_section(const std::string& id, const std::string& heading, const std::string& body_html);
   /// The HTML of a chart (a canvas and its caption) to place in a section; its data go into the
   /// page's chart list. Throws core::Error{internal} for an id that is not unique or not plain.
