@@ -38,10 +38,24 @@ int run_simulate(const std::string& file, const std::string& out_dir, bool json)
   return code(ExitStatus::ok);
 }
 
+int run_plan(const std::string& file, const std::string& out_dir, bool json) {
+  const auto log = nw::api::console_log(false);
+  const auto run = nw::api::plan(file, out_dir, nw::core::today_utc(), *log);
+  fmt::print("{}", json ? run.json : run.text);
+  return code(run.refused ? ExitStatus::refused : ExitStatus::ok);
+}
+
 int run_screen(const std::string& file, bool json) {
   const auto s = nw::api::screen(file, nw::core::today_utc());
   fmt::print("{}", json ? s.json : s.text);
   return code(ExitStatus::ok);
+}
+
+int run_validate(const std::string& out_dir, bool refit, const std::string& cases_file, bool json) {
+  const auto log = nw::api::console_log(false);
+  const auto run = nw::api::validate(out_dir, refit, cases_file, *log);
+  fmt::print("{}", json ? run.json : run.text);
+  return code(run.ok ? ExitStatus::ok : ExitStatus::validation_failed);
 }
 
 }  // namespace
@@ -72,6 +86,22 @@ int main(int argc, char** argv) {
   simulate->add_option("-o,--output", out_dir, "output folder (created if needed)")->required();
   simulate->add_flag("--json", json, "print summary.json on stdout");
 
+  std::string validate_dir = ".";
+  std::string cases_file;
+  bool refit = false;
+  auto* validate = app.add_subcommand(
+      "validate", "run the bundled literature comparisons; print model versus data; write validation.html/.json");
+  validate->add_option("-o,--output", validate_dir, "folder for validation.html and validation.json (default: .)");
+  validate->add_flag("--refit", refit, "also refit every fitted parameter from its data row");
+  validate->add_option("--cases", cases_file, "a cases file instead of the bundled one (research)");
+  validate->add_flag("--json", json, "print validation.json on stdout");
+  auto* plan = app.add_subcommand(
+      "plan", "screening, then the optimised protocol per area, schedule, expected results, aftercare; write DIR");
+  plan->add_option("FILE", file, "scenario file (TOML) with [patient], [device], [[treatment]], [preferences]")
+      ->required();
+  plan->add_option("-o,--output", out_dir, "output folder (created if needed)")->required();
+  plan->add_flag("--json", json, "print plan.json on stdout");
+
   bool defaults = false;
   auto* config = app.add_subcommand("config", "print configuration documentation");
   config->add_flag("--defaults", defaults, "print a fully commented default scenario")->required();
@@ -92,6 +122,8 @@ int main(int argc, char** argv) {
     if (check->parsed()) return run_check(file, json);
     if (screen->parsed()) return run_screen(file, json);
     if (simulate->parsed()) return run_simulate(file, out_dir, json);
+    if (validate->parsed()) return run_validate(validate_dir, refit, cases_file, json);
+    if (plan->parsed()) return run_plan(file, out_dir, json);
     if (config->parsed()) {
       fmt::print("{}", json ? nw::api::scenario_schema_json() : nw::api::default_scenario_toml());
       return 0;

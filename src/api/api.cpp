@@ -2,12 +2,20 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <mutex>
+
 #include "needlework/core/build_info.hpp"
 #include "needlework/io/bundled.hpp"
 #include "needlework/io/console_sink.hpp"
+#include "needlework/io/plan_out.hpp"
 #include "needlework/io/render.hpp"
 #include "needlework/io/scenario.hpp"
 #include "needlework/io/simulation_out.hpp"
+#include "needlework/report/plan_report.hpp"
+#include "needlework/report/simulation_report.hpp"
 
 namespace nw::api {
 
@@ -26,6 +34,20 @@ Screening screen(const std::filesystem::path& file, core::Date today) {
   return s;
 }
 
+ValidationRun validate(const std::filesystem::path& out_dir, bool refit, const std::filesystem::path& cases_file,
+                       core::LogSink& log) {
+  const auto loaded = cases_file.empty() ? validation::CaseSet{} : validation::load_cases_file(cases_file);
+  const auto& set = cases_file.empty() ? validation::bundled_cases() : loaded;
+  ValidationRun run;
+  run.cases = validation::run_cases(set.cases, log);
+  if (refit) run.fits = validation::refit_all(set, log);
+  run.ok = validation::all_ok(run.cases, run.fits);
+  run.json = validation::results_json(run.cases, run.fits, set.file);
+  run.text = validation::results_text(run.cases, run.fits);
+  run.files = validation::write_results(out_dir, run.cases, run.fits, set.file);
+  return run;
+}
+
 SimulationRun simulate(const std::filesystem::path& file, const std::filesystem::path& out_dir, core::LogSink& log) {
   const auto data = io::bundled_data();
   const auto scenario = io::load_scenario(file, data);
@@ -41,29 +63,197 @@ SimulationRun simulate(const std::filesystem::path& file, const std::filesystem:
                                             fmt::arg("doc", "`simulate` needs at least one [[treatment]] table")));
   }
   if (!missing.empty()) throw core::Error(std::move(missing));
-  course::CourseInputs inputs;
-  inputs.seed = scenario.seed;
-  inputs.sex = scenario.patient.sex == clinical::Sex::male ? skin::Sex::male : skin::Sex::female;
-  inputs.age = scenario.patient.age;
-  inputs.device = *scenario.device;
-  inputs.areas = scenario.treatments;
-  inputs.protocol = scenario.protocol;
-  if (scenario.topical) {
-    inputs.topical = course::Topical{scenario.topical->active, scenario.topical->dose, scenario.topical->occluded};
-    if (scenario.topical->daily) {
-      log.log(core::LogLevel::warning,
-              "topical.schedule = \"daily\" is not modelled yet: one application right after "
-              "needling is simulated");
-    }
-  }
+  auto inputs = io::course_inputs(scenario);
+  if (scenario.topical) inputs.keep_transport_fields = true;  // written as DIR/fields/*.h5 + .xmf
   SimulationRun run;
   for (const auto& w : scenario.warnings) log.log(core::LogLevel::warning, core::format_diagnostic(w));
-  run.result = course::Simulation(inputs, data.sites, data.lesions, data.tissue).run(log);
+  run.result = course::Simulation(inputs, data.course_libraries()).run(log);
   run.json = io::summary_json(run.result, scenario);
   run.files = io::write_simulation(
       out_dir, run.result, scenario,
       io::Provenance{"simulate", scenario.path, scenario.sha256, scenario.seed, io::utc_timestamp()});
+  // report.html is rebuilt from the files just written (never from the live result).
+  run.files.push_back(report::write_simulation_report(out_dir));
   run.text = io::simulation_text(run.result, scenario, out_dir);
+  return run;
+}
+
+namespace {
+
+// The device of a plan: the scenario's (kind, model, cartridge, needles); the needle length is
+// what the planner chooses.
+std::vector<planner::AreaRequest> plan_requests(const io::Scenario& scenario) {
+  std::vector<core::Diagnostic> missing;
+  const core::SourceLoc whole{scenario.path, 1, 1};
+  if (!scenario.device) {
+    missing.push_back(core::make_diagnostic(core::ErrorCode::cfg_required, whole, "device", fmt::arg("key", "device"),
+                                            fmt::arg("doc", "`plan` needs a [device] table")));
+  }
+  if (scenario.treatments.empty()) {
+    missing.push_back(core::make_diagnostic(core::ErrorCode::cfg_required, whole, "treatment",
+                                            fmt::arg("key", "treatment"),
+                                            fmt::arg("doc", "`plan` needs at least one [[treatment]] table")));
+  }
+  if (!missing.empty()) throw core::Error(std::move(missing));
+  std::vector<planner::AreaRequest> out;
+  for (const auto& t : scenario.treatments) {
+    out.push_back({t, *scenario.device, scenario.patient, scenario.protocol, scenario.settings, scenario.seed});
+  }
+  return out;
+}
+
+planner::Preferences preferences_of(const io::Scenario& scenario) {
+  planner::Preferences p;
+  if (scenario.config.contains("preferences")) {
+    const auto& t = scenario.config.get_table("preferences");
+    p.max_downtime = t.get<core::dim::time>("max_downtime");
+    p.max_sessions = static_cast<int>(t.get_int("max_sessions"));
+  }
+  return p;
+}
+
+}  // namespace
+
+namespace {
+
+// Virtual patients per evaluation during the search (the planner evaluates ~1,500 candidates):
+// fewer than a simulate run, so the intervals of a plan are coarser than simulate's.
+constexpr int kPlannerVirtualPatients = 16;
+// Channel statistics do not depend on the patch size: the search simulates at most this much of
+// an area and scales the needling time to the whole area.
+constexpr double kPlannerPatch_cm2 = 4;
+
+std::optional<course::Topical> planned_topical(const planner::TopicalOption& t, const io::DataBundle& data) {
+  if (t.active.empty()) return std::nullopt;
+  const auto* record = data.actives.find(t.active);
+  if (!record) {
+    core::raise(core::ErrorCode::internal,
+                fmt::arg("reason", fmt::format("planning topical '{}' names an active the library lacks", t.name)));
+  }
+  // 1 % = 1 g per 100 mL = 10 kg/m^3; 1 uL/cm2 = 10 um of film.
+  const auto dose = transport::Dose::finite(core::Length::from_si(t.dose_ul_per_cm2 * 1e-5),
+                                            core::MassConcentration::from_si(t.concentration_pct * 10.0));
+  return course::Topical{transport::active_from_record(*record, data.tissue), dose, false,
+                         t.daily ? transport::Schedule::daily : transport::Schedule::session};
+}
+
+planner::Spread improvement_of(const outcomes::Spread& score, double baseline, bool higher_is_better) {
+  const auto pct = [&](double s) {
+    return baseline != 0 ? 100.0 * (higher_is_better ? s - baseline : baseline - s) / std::abs(baseline) : 0.0;
+  };
+  // The 5th percentile of improvement comes from the worse end of the scores.
+  return higher_is_better ? planner::Spread{pct(score.median), pct(score.p05), pct(score.p95)}
+                          : planner::Spread{pct(score.median), pct(score.p95), pct(score.p05)};
+}
+
+}  // namespace
+
+planner::Evaluator outcome_evaluator() {
+  // Channels and transport of a candidate depend on the needle length, passes and topical, not
+  // on the calendar: they are computed once per combination and shared (thread-safe cache).
+  struct Cache {
+    std::mutex mutex;
+    std::map<std::string, std::shared_ptr<const course::AreaResult>> prepared;
+  };
+  auto cache = std::make_shared<Cache>();
+  return [cache](const planner::AreaRequest& req, const planner::Candidate& c) -> planner::Evaluation {
+    const auto data = io::bundled_data();
+    course::CourseInputs in;
+    in.seed = req.seed;
+    in.sex = req.patient.sex == clinical::Sex::male ? skin::Sex::male : skin::Sex::female;
+    in.age = req.patient.age;
+    in.fitzpatrick = req.patient.fitzpatrick;
+    in.conditions = req.patient.conditions;
+    for (const auto& m : req.patient.medications) {
+      if (!m.stopped) in.medications.push_back(m.name);
+    }
+    in.device = req.device;
+    in.device.needle_length = c.needle_length_mm * core::units::mm;
+    auto area = req.treatment;
+    area.passes = c.passes;
+    const double area_cm2 = area.area.in(core::units::cm2);
+    area.area = std::min(area_cm2, kPlannerPatch_cm2) * core::units::cm2;
+    in.areas = {area};
+    in.protocol = req.protocol;
+    in.protocol.sessions = c.sessions;
+    in.protocol.interval = c.interval_weeks * core::units::wk;
+    in.settings = req.settings;
+    in.settings.virtual_patients = std::min(req.settings.virtual_patients, kPlannerVirtualPatients);
+    in.topical = planned_topical(c.topical, data);
+    const course::Simulation simulation(in, data.course_libraries());
+    core::NullSink quiet;
+    const auto key = fmt::format("{}|{}|{}|{:.4f}|{}|{}|{}|{}", req.seed, area.site, area.concern, c.needle_length_mm,
+                                 c.passes, c.topical.name, in.age.si(), static_cast<int>(in.sex));
+    std::shared_ptr<const course::AreaResult> prepared;
+    {
+      const std::lock_guard lock(cache->mutex);
+      if (const auto it = cache->prepared.find(key); it != cache->prepared.end()) prepared = it->second;
+    }
+    if (!prepared) {
+      prepared = std::make_shared<const course::AreaResult>(simulation.prepare(0, quiet));
+      const std::lock_guard lock(cache->mutex);
+      cache->prepared.emplace(key, prepared);
+    }
+    auto r = *prepared;
+    simulation.assess(r, 0, quiet);
+
+    planner::Evaluation e;
+    e.downtime_days = r.safety.downtime_days;
+    e.pih_probability = r.safety.pih_probability;
+    e.minutes_per_session = r.stats.treatment_minutes * area_cm2 / area.area.in(core::units::cm2);
+    if (r.cohort.empty()) {
+      e.feasible = false;
+      e.reasons.push_back(fmt::format("no outcome model for concern '{}'", area.concern));
+      return e;
+    }
+    const auto& last = r.cohort.back();
+    const auto* scale = data.outcomes.scale(last.scale);
+    const bool higher = scale && scale->better == outcomes::Better::higher;
+    e.scale = last.scale;
+    e.baseline = last.baseline;
+    e.at_follow_up = {last.at_follow_up.median, last.at_follow_up.p05, last.at_follow_up.p95};
+    e.improvement_pct = improvement_of(last.at_follow_up, last.baseline, higher);
+    e.responder_fraction = last.responder_fraction;
+    for (std::size_t i = 0; i < r.cohort.size(); i += 7) {
+      const auto& s = r.cohort[i].at_follow_up;
+      e.timeline.push_back({r.healing.treated[i].day, {s.median, s.p05, s.p95}});
+    }
+    return e;
+  };
+}
+
+PlanRun plan(const std::filesystem::path& file, const std::filesystem::path& out_dir, core::Date today,
+             core::LogSink& log) {
+  return plan(file, out_dir, today, log, outcome_evaluator());
+}
+
+PlanRun plan(const std::filesystem::path& file, const std::filesystem::path& out_dir, core::Date today,
+             core::LogSink& log, const planner::Evaluator& evaluator, const planner::SearchOptions* options) {
+  const auto data = io::bundled_data();
+  const auto scenario = io::load_scenario(file, data);
+  for (const auto& w : scenario.warnings) log.log(core::LogLevel::warning, core::format_diagnostic(w));
+  planner::PlanInputs inputs;
+  inputs.patient = scenario.patient;
+  inputs.planned_start = scenario.protocol.start.value_or(today);
+  inputs.preferences = preferences_of(scenario);
+  // Screening refuses before anything else is asked of the file.
+  const auto screening = clinical::screen(scenario.patient, data.rules, inputs.planned_start);
+  if (!planner::refuses(screening)) inputs.areas = plan_requests(scenario);
+  planner::SearchOptions search;
+  search.seed = scenario.seed;
+  if (options) search = *options;
+  const auto& planning = io::bundled_planning();
+  PlanRun run;
+  run.plan = planner::make_plan(inputs, data.rules, planning, data.devices, evaluator, search, log);
+  run.refused = run.plan.refused;
+  run.json = io::plan_json(run.plan, data.rules, planning);
+  const io::Provenance provenance{"plan", scenario.path, scenario.sha256, search.seed, io::utc_timestamp()};
+  run.files = io::write_plan(out_dir, run.json, provenance);
+  io::write_run_record(out_dir, scenario.config, *scenario.spec, provenance);
+  run.files.push_back(out_dir / "effective_config.toml");
+  // plan.html is rebuilt from the files just written (never from the live plan).
+  run.files.push_back(report::write_plan_report(out_dir));
+  run.text = io::plan_text(run.plan, data.rules, scenario.path, out_dir);
   return run;
 }
 

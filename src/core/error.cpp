@@ -12,7 +12,7 @@ constexpr ExitStatus io_failure = ExitStatus::io_failure;
 
 // The one table. Message templates use named fmt arguments; every caller of a code passes the
 // arguments its template names (unused extra arguments are ignored by fmt).
-constexpr std::array<ErrorInfo, 24> kTable{{
+constexpr std::array<ErrorInfo, 25> kTable{{
     {cfg_no_file, "CFG-FILE", invalid_input, "cannot read '{path}': {reason}", "check the path and its permissions"},
     {cfg_empty, "CFG-EMPTY", invalid_input,
      "the file is empty; a scenario needs at least 'schema' and a [patient] table",
@@ -43,6 +43,8 @@ constexpr std::array<ErrorInfo, 24> kTable{{
     {data_invalid, "DATA-INVALID", ExitStatus::internal, "bundled data file '{path}' is invalid: {reason}",
      "report this as a bug"},
     {io_write, "IO-WRITE", io_failure, "cannot write '{path}': {reason}", "check free space and permissions"},
+    {io_read, "IO-READ", io_failure, "cannot read result file '{path}': {reason}",
+     "run the command that writes it again (e.g. `needlework simulate FILE -o DIR`)"},
     {num_failure, "NUM-FAIL", numerical_failure, "numerical failure in {stage}: {reason}", "report the scenario file"},
     {warn_depth, "W-DEPTH", ExitStatus::ok, "{message}", "check the setting; acknowledge = [\"W-DEPTH\"] if intended"},
     {warn_label, "W-LABEL", ExitStatus::ok, "{message}", "acknowledge = [\"W-LABEL\"] if intended"},

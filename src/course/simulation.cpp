@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
+#include <exception>
 
+#include "needlework/core/random.hpp"
+#include "needlework/course/coupling.hpp"
 #include "needlework/numerics/point_grid.hpp"
 
 namespace nw::course {
@@ -124,9 +127,7 @@ ChannelStats channel_stats(const skin::ChannelSet& c, const device::PunctureFiel
   return st;
 }
 
-Simulation::Simulation(CourseInputs inputs, const skin::SiteLibrary& sites, const skin::LesionLibrary& lesions,
-                       const transport::TissueRules& tissue)
-    : inputs_(std::move(inputs)), sites_(sites), lesions_(lesions), tissue_(tissue) {}
+Simulation::Simulation(CourseInputs inputs, Libraries libraries) : inputs_(std::move(inputs)), libs_(libraries) {}
 
 // Transport of the session's topical through this area's channels (the fast axisymmetric cell at
 // the session's channel density), with the intact-skin reference run for the enhancement.
@@ -142,39 +143,141 @@ transport::TransportResult Simulation::transport_for(const AreaResult& r, bool o
     in.channel =
         transport::channel_geometry(r.mean_channel, inputs_.device.needle, r.skin, r.stats.per_cm2_per_session);
   }
-  return transport::simulate_transport(in, tissue_);
+  transport::TransportOptions options;
+  options.keep_fields = inputs_.keep_transport_fields;
+  return transport::simulate_transport(in, libs_.tissue, options);
+}
+
+// Healing of the nominal person and of every virtual patient, their scores on the concern's
+// scale, and the safety assessment. Virtual patient p draws its healing gains and its outcome
+// parameters from streams keyed by (seed, area, stage, p): the cohort does not depend on threads.
+void Simulation::heal_and_assess(AreaResult& r, std::size_t index, core::LogSink& log, const std::string& task) const {
+  const auto& d = inputs_.device;
+  const auto& settings = inputs_.settings;
+  const auto days = session_days(inputs_.protocol);
+  const double last = end_day(inputs_.protocol);
+  for (const double day : days) r.injuries.push_back(session_injury(r, d, settings.fidelity, day));
+  r.doses = active_doses(r, inputs_.topical, days, last);
+
+  healing::HealingInputs in;
+  in.sessions = r.injuries;
+  in.actives = r.doses;
+  in.end_day = last;
+  in.scalp = r.treatment.site == "scalp";
+  in.patient.age_yr = inputs_.age.in(core::units::yr);
+  in.patient.fitzpatrick = inputs_.fitzpatrick;
+  in.patient.male = inputs_.sex == skin::Sex::male;
+
+  const auto area = outcome_context(r);
+  const auto& model = libs_.outcomes;
+  const auto* concern = model.concern(r.treatment.concern);
+  const skin::Lesion* lesion = r.lesion ? &*r.lesion : nullptr;
+
+  r.healing = healing::simulate_healing(in, libs_.healing);
+  r.tissue_at_follow_up = healing::change_at(r.healing, r.healing.treated.size() - 1);
+  if (concern) r.nominal_scores = outcomes::score_timeline(model, area, r.healing);
+
+  // Virtual patients.
+  const int n = std::max(1, settings.virtual_patients);
+  r.virtual_patients = n;
+  std::vector<outcomes::ScoreTimeline> scores(static_cast<std::size_t>(n));
+  const std::uint64_t area_key = 1000 * index;
+  if (concern) {
+    std::exception_ptr failure;
+#pragma omp parallel for schedule(dynamic, 4)
+    for (int p = 0; p < n; ++p) {
+      try {
+        const core::RandomStream stream(
+            inputs_.seed, {area_key, core::Stage::healing, static_cast<std::uint64_t>(p), "patient_gains"});
+        std::array<double, 4> z{};
+        for (std::size_t i = 0; i < z.size(); ++i) z[i] = stream.normal(i);
+        auto person_in = in;
+        person_in.patient = healing::vary_patient(in.patient, libs_.healing, z);
+        const auto healed = healing::simulate_healing(person_in, libs_.healing);
+        const auto person = outcomes::sample_person(*concern, lesion, inputs_.seed, area_key + p);
+        auto ctx = area;
+        ctx.lesion = area.lesion ? std::optional(person.lesion) : std::nullopt;
+        ctx.coefficient_factor = person.coefficient_factor;
+        ctx.placebo_fraction = person.placebo_fraction;
+        ctx.placebo_sampled = true;
+        scores[static_cast<std::size_t>(p)] = outcomes::score_timeline(model, ctx, healed);
+      } catch (...) {
+#pragma omp critical
+        if (!failure) failure = std::current_exception();
+      }
+    }
+    if (failure) std::rethrow_exception(failure);
+    const auto& scale = outcomes::resolve_scale(model, area);
+    for (std::size_t i = 0; i < r.healing.treated.size(); ++i) {
+      r.cohort.push_back(outcomes::cohort_statistics(scale, scores, i));
+    }
+  }
+  log.progress(task, 0.95);
+
+  outcomes::SafetyInputs safety;
+  safety.fitzpatrick = inputs_.fitzpatrick;
+  safety.site = r.treatment.site;
+  safety.device_kind = std::string(device::to_string(d.kind));
+  safety.home_device =
+      std::find(inputs_.conditions.begin(), inputs_.conditions.end(), "home_device_use") != inputs_.conditions.end();
+  safety.needle_length_m = d.kind == device::Kind::none ? 0.0 : d.needle_length.si();
+  safety.open_depth_m = r.stats.depth_mean_um * 1e-6;
+  safety.dermis_bottom_m = r.skin.layers.dermis_bottom().si();
+  safety.bleeding_fraction = r.stats.bleeding_fraction;
+  if (inputs_.topical) safety.active = inputs_.topical->active.name;
+  safety.conditions = inputs_.conditions;
+  safety.medications = inputs_.medications;
+  safety.erythema_h = r.healing.erythema_h;
+  safety.downtime_days = r.healing.downtime_days;
+  safety.pih_drive = r.healing.pih_drive;
+  r.safety = outcomes::assess_safety(model, safety);
+}
+
+AreaResult Simulation::prepare(std::size_t a, core::LogSink& log) const {
+  const auto& d = inputs_.device;
+  const auto& t = inputs_.areas.at(a);
+  const auto task = fmt::format("area {}/{} ({})", a + 1, inputs_.areas.size(), t.site);
+  AreaResult r{t, libs_.sites.skin_at(t.site, inputs_.sex, inputs_.age), std::nullopt, {}, {}, {}, 0.0, std::nullopt};
+  if (const auto* lesion = libs_.lesions.for_concern(t.concern, t.scar_type)) r.lesion = *lesion;
+  const bool occluded = inputs_.topical && inputs_.topical->occluded;
+  log.progress(task, 0.0);
+  if (d.kind != device::Kind::none) {
+    r.mean_channel = mechanics::mean_channel(r.skin, d);
+    // The session index is part of every random key: areas use sessions 1000 a + s.
+    const std::uint64_t session = 1000 * a + 1;
+    const auto field = device::generate_punctures(d, t.area, t.passes, inputs_.seed, session);
+    log.progress(task, 0.3);
+    r.channels = mechanics::insert(field, r.skin, d, inputs_.seed, session);
+    log.progress(task, 0.5);
+    r.stats = channel_stats(r.channels, field, r.skin, d);
+    r.stats.closure_half_life_h =
+        libs_.tissue.closure_half_life(r.mean_channel.surface_radius, occluded).in(core::units::h);
+    r.barrier_recovery_h = libs_.tissue.recovery_time(libs_.tissue.barrier_half_life(occluded)).in(core::units::h);
+  }
+  log.progress(task, 0.7);
+  if (inputs_.topical) r.transport = transport_for(r, occluded);
+  log.progress(task, 0.75);
+  return r;
+}
+
+void Simulation::assess(AreaResult& r, std::size_t a, core::LogSink& log) const {
+  const auto task = fmt::format("area {}/{} ({})", a + 1, inputs_.areas.size(), r.treatment.site);
+  r.injuries.clear();
+  r.doses.clear();
+  r.cohort.clear();
+  heal_and_assess(r, a, log, task);
+  log.progress(task, 1.0);
 }
 
 CourseResult Simulation::run(core::LogSink& log) const {
   CourseResult result;
-  const auto& d = inputs_.device;
-  const auto n_areas = inputs_.areas.size();
-  for (std::size_t a = 0; a < n_areas; ++a) {
-    const auto& t = inputs_.areas[a];
-    const auto task = fmt::format("area {}/{} ({})", a + 1, n_areas, t.site);
-    AreaResult r{t, sites_.skin_at(t.site, inputs_.sex, inputs_.age), std::nullopt, {}, {}, {}, 0.0, std::nullopt};
-    if (const auto* lesion = lesions_.for_concern(t.concern, t.scar_type)) r.lesion = *lesion;
-    const bool occluded = inputs_.topical && inputs_.topical->occluded;
-    log.progress(task, 0.0);
-    if (d.kind != device::Kind::none) {
-      r.mean_channel = mechanics::mean_channel(r.skin, d);
-      // The session index is part of every random key: areas use sessions 1000 a + s.
-      const std::uint64_t session = 1000 * a + 1;
-      const auto field = device::generate_punctures(d, t.area, t.passes, inputs_.seed, session);
-      log.progress(task, 0.3);
-      r.channels = mechanics::insert(field, r.skin, d, inputs_.seed, session);
-      log.progress(task, 0.5);
-      r.stats = channel_stats(r.channels, field, r.skin, d);
-      r.stats.closure_half_life_h =
-          tissue_.closure_half_life(r.mean_channel.surface_radius, occluded).in(core::units::h);
-      r.barrier_recovery_h = tissue_.recovery_time(tissue_.barrier_half_life(occluded)).in(core::units::h);
-    }
-    log.progress(task, 0.7);
-    if (inputs_.topical) r.transport = transport_for(r, occluded);
-    log.progress(task, 1.0);
+  for (std::size_t a = 0; a < inputs_.areas.size(); ++a) {
+    auto r = prepare(a, log);
+    assess(r, a, log);
     result.areas.push_back(std::move(r));
   }
   result.pooled = pooled_stats(result.areas);
+  result.fidelity = inputs_.settings.fidelity;
   return result;
 }
 

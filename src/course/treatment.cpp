@@ -117,6 +117,27 @@ TreatmentArea treatment_from(const core::ConfigTable& t, std::size_t index,
   return a;
 }
 
+std::shared_ptr<const TableSpec> settings_spec() {
+  return std::make_shared<TableSpec>(TableSpec{
+      "simulation",
+      "how the course is simulated",
+      {
+          param::word("fidelity",
+                      words({{"fast", "mean channel, axisymmetric transport cell, depth columns (planner, cohorts)"},
+                             {"detailed", "every channel: 3D transport patch and per-channel damage (slow)"}}),
+                      "fast", "model fidelity (MODEL.md section 0); the output says which ran"),
+          param::integer("virtual_patients", 200, 1, 100000,
+                         "virtual patients drawn (seeded) for the outcome median, p05, p95 and responder fraction"),
+      }});
+}
+
+Settings settings_from(const core::ConfigTable& t) {
+  Settings s;
+  s.fidelity = t.get_text("fidelity") == "detailed" ? Fidelity::detailed : Fidelity::fast;
+  s.virtual_patients = static_cast<int>(t.get_int("virtual_patients"));
+  return s;
+}
+
 Protocol protocol_from(const core::ConfigTable& t) {
   Protocol p;
   p.sessions = static_cast<int>(t.get_int("sessions"));

@@ -252,7 +252,8 @@ Catalogue Catalogue::from_config(const ConfigTable& v) {
     c.pens.push_back({t.get_text("name"), fact_length(t, "depth_min"), fact_length(t, "depth_max"),
                       Frequency::from_si(core::read_fact_quantity(t, "frequency_typical", core::dim::frequency)),
                       Frequency::from_si(core::read_fact_quantity(t, "frequency_max", core::dim::frequency)),
-                      fact_length(t, "stroke"), core::read_fact_text(t, "default_cartridge")});
+                      fact_length(t, "stroke"), core::read_fact_text(t, "default_cartridge"),
+                      fact_length(t, "depth_step")});
   });
   each(v, "roller", [&](const ConfigTable& t) {
     c.rollers.push_back({t.get_text("name"), fact_int(t, "needles"), fact_int(t, "rings"),

@@ -94,6 +94,24 @@ const transport::TissueRules& bundled_tissue() {
   return tissue;
 }
 
+const healing::Parameters& bundled_healing() {
+  static const auto parameters =
+      load_bundled("healing/parameters.toml", healing::Parameters::spec(), healing::Parameters::from_config);
+  return parameters;
+}
+
+const outcomes::OutcomeModel& bundled_outcomes() {
+  static const auto model =
+      load_bundled("outcomes/outcomes.toml", outcomes::OutcomeModel::spec(), outcomes::OutcomeModel::from_config);
+  return model;
+}
+
+const planner::PlanningData& bundled_planning() {
+  static const auto planning =
+      load_bundled("clinical/planning.toml", planner::PlanningData::spec(), planner::PlanningData::from_config);
+  return planning;
+}
+
 clinical::RuleSet load_rules_file(const std::filesystem::path& path) {
   return rules_from_raw(read_toml_file(path, path.string()));
 }

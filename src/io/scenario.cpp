@@ -20,49 +20,6 @@ using core::WordSpec;
 
 namespace {
 
-// The vocabularies below are written as (word, doc) pairs.
-constexpr auto words = core::word_specs;
-
-std::vector<WordSpec> active_words(const transport::ActiveLibrary& actives) {
-  std::vector<WordSpec> out;
-  for (const auto& w : actives.words()) out.push_back({w, ""});
-  out.push_back({"custom", "give molecular_weight and log_p"});
-  return out;
-}
-
-std::shared_ptr<const TableSpec> topical_spec(const transport::ActiveLibrary& actives) {
-  auto concentration =
-      param::quantity("concentration", core::dim::none, "15 %", "0 %", "100 %", "concentration of the active");
-  concentration.dimensions.push_back(core::dim::mass_concentration);
-  concentration.quantity_name = "a fraction or a mass concentration";
-  auto dose =
-      param::quantity("dose", core::dim::length, "10 uL/cm2", "0.1 uL/cm2", "1000 uL/cm2", "volume applied per area");
-  dose.quantity_name = "a volume per area";
-  auto mw = core::optional_(param::quantity("molecular_weight", core::dim::molar_mass, "", "1 g/mol", "10000000 g/mol",
-                                            "custom actives: molecular weight"));
-  mw.example_text = "\"236 g/mol\"";
-  auto log_p = core::optional_(param::real("log_p", std::nullopt, -10, 10, "custom actives: octanol-water log P"));
-  log_p.example_text = "2.45";
-  auto diffusivity = core::optional_(param::quantity("free_diffusivity", core::dim::diffusivity, "", "1e-12 cm2/s",
-                                                     "1e-3 cm2/s", "custom actives: diffusivity in water"));
-  diffusivity.example_text = "\"6e-6 cm2/s\"";
-  return std::make_shared<TableSpec>(TableSpec{
-      "topical",
-      "an active applied after needling or daily at home",
-      {
-          core::required(param::word("active", active_words(actives), "", "library name, or custom"), "\"vitamin_c\""),
-          concentration,
-          dose,
-          param::boolean("occluded", false, "covered after application (slows channel closure)"),
-          param::word("schedule",
-                      words({{"session", "applied once right after needling"}, {"daily", "applied daily at home"}}),
-                      "session", "when it is applied"),
-          mw,
-          log_p,
-          diffusivity,
-      }});
-}
-
 std::shared_ptr<const TableSpec> preferences_spec() {
   return std::make_shared<TableSpec>(
       TableSpec{"preferences",
@@ -107,20 +64,11 @@ void check_home_device(const Scenario& s, const DataBundle& data, std::vector<Di
                            s.device->needle_length.in(core::units::mm), limit->in(core::units::mm)))));
 }
 
-void check_topical(const ConfigTable& root, std::vector<Diagnostic>& out) {
-  if (!root.contains("topical")) return;
-  const auto& t = root.get_table("topical");
-  if (t.get_text("active") == "custom" && !(t.contains("molecular_weight") && t.contains("log_p"))) {
-    out.push_back(core::make_diagnostic(
-        ErrorCode::cfg_consistency, t.where_of("active"), "topical.active",
-        fmt::arg("message", "'topical.active' is \"custom\": give 'topical.molecular_weight' and 'topical.log_p'")));
-  }
-}
-
 }  // namespace
 
 DataBundle bundled_data() {
-  return {bundled_rules(), bundled_sites(), bundled_devices(), bundled_lesions(), bundled_actives(), bundled_tissue()};
+  return {bundled_rules(),   bundled_sites(),  bundled_devices(), bundled_lesions(),
+          bundled_actives(), bundled_tissue(), bundled_healing(), bundled_outcomes()};
 }
 
 std::shared_ptr<const TableSpec> scenario_spec(const DataBundle& data) {
@@ -143,9 +91,10 @@ std::shared_ptr<const TableSpec> scenario_spec(const DataBundle& data) {
           param::table("device", device::device_spec(data.devices), "the needling device (simulate, plan)"),
           param::table_array("treatment", course::treatment_spec(data.sites.site_names()),
                              "one table per treated area (simulate, plan)"),
-          param::table("topical", topical_spec(data.actives), "a topical active (optional)"),
+          param::table("topical", transport::topical_spec(data.actives), "a topical active (optional)"),
           protocol,
           param::table("preferences", preferences_spec(), "the patient's preferences (plan)"),
+          param::table("simulation", course::settings_spec(), "how the course is simulated (simulate, plan)"),
       }});
 }
 
@@ -164,14 +113,15 @@ const ConfigTable& table_or_defaults(const ConfigTable& root, const TableSpec& r
   return storage;
 }
 
-Loaded load(const std::filesystem::path& path, const DataBundle& data) {
+// `bytes`: the file's content, or nullopt to read it from `path`.
+Loaded load(const std::filesystem::path& path, const DataBundle& data, std::optional<std::string_view> text = {}) {
   Loaded out;
   auto& s = out.scenario;
   s.path = path.string();
   s.spec = scenario_spec(data);
   ConfigTable raw;
   try {
-    const auto bytes = read_input_bytes(path, s.path);
+    const std::string bytes = text ? std::string(*text) : read_input_bytes(path, s.path);
     s.sha256 = sha256_hex(bytes);
     raw = read_toml_text(bytes, s.path);
   } catch (const core::Error& e) {
@@ -199,13 +149,15 @@ Loaded load(const std::filesystem::path& path, const DataBundle& data) {
   }
   ConfigTable protocol_defaults;
   s.protocol = course::protocol_from(table_or_defaults(s.config, *s.spec, "protocol", protocol_defaults, diags));
-  check_topical(s.config, diags);
+  ConfigTable settings_defaults;
+  s.settings = course::settings_from(table_or_defaults(s.config, *s.spec, "simulation", settings_defaults, diags));
+  if (s.config.contains("topical")) transport::check_topical(s.config.get_table("topical"), diags);
   if (s.config.contains("topical") && !core::has_errors(diags)) {
     const auto& t = s.config.get_table("topical");
     try {
       s.topical =
           Scenario::Topical{transport::resolve_active(t, data.actives, data.tissue), transport::dose_from_topical(t),
-                            t.get_bool("occluded"), t.get_text("schedule") == "daily"};
+                            t.get_bool("occluded"), transport::schedule_from_topical(t)};
     } catch (const core::Error& e) {
       if (!e.diagnostics().empty()) {
         for (const auto& d : e.diagnostics()) diags.push_back(d);
@@ -239,10 +191,41 @@ std::vector<Diagnostic> check_scenario(const std::filesystem::path& path, const 
   return all;
 }
 
+Scenario load_bundled_scenario(std::string_view name, const DataBundle& data) {
+  const auto text = bundled_file(name);
+  if (!text) {
+    core::raise(core::ErrorCode::internal, fmt::arg("reason", fmt::format("no bundled scenario '{}'", name)));
+  }
+  auto loaded = load(fmt::format("data/{}", name), data, *text);
+  if (!loaded.diagnostics.empty()) throw core::Error(std::move(loaded.diagnostics));
+  return std::move(loaded.scenario);
+}
+
 Scenario load_scenario(const std::filesystem::path& path, const DataBundle& data) {
   auto loaded = load(path, data);
   if (!loaded.diagnostics.empty()) throw core::Error(std::move(loaded.diagnostics));
   return std::move(loaded.scenario);
+}
+
+course::CourseInputs course_inputs(const Scenario& scenario) {
+  course::CourseInputs in;
+  in.seed = scenario.seed;
+  in.sex = scenario.patient.sex == clinical::Sex::male ? skin::Sex::male : skin::Sex::female;
+  in.age = scenario.patient.age;
+  if (scenario.device) in.device = *scenario.device;
+  in.areas = scenario.treatments;
+  in.protocol = scenario.protocol;
+  in.settings = scenario.settings;
+  in.fitzpatrick = scenario.patient.fitzpatrick;
+  in.conditions = scenario.patient.conditions;
+  for (const auto& m : scenario.patient.medications) {
+    if (!m.stopped) in.medications.push_back(m.name);
+  }
+  if (scenario.topical) {
+    in.topical = course::Topical{scenario.topical->active, scenario.topical->dose, scenario.topical->occluded,
+                                 scenario.topical->schedule};
+  }
+  return in;
 }
 
 std::string default_scenario(const DataBundle& data) {

@@ -7,7 +7,10 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "course_out.hpp"
 #include "needlework/core/build_info.hpp"
+#include "needlework/io/bundled.hpp"
+#include "needlework/io/fields.hpp"
 #include "needlework/io/render.hpp"
 #include "needlework/io/svg.hpp"
 
@@ -147,6 +150,21 @@ std::string summary_json(const course::CourseResult& result, const Scenario& sce
     if (transport.is_null()) transport = area["transport"];
     if (barrier.is_null()) barrier = area["barrier"];
   }
+  // Tissue, outcomes and safety: tissue of the first area (every area in by_area), one outcome
+  // entry per area, the worst safety over the areas.
+  const auto outcome_model = bundled_outcomes();
+  ordered_json tissue = nullptr;
+  ordered_json outcomes = ordered_json::array();
+  ordered_json safety_by_area = ordered_json::array();
+  for (std::size_t i = 0; i < result.areas.size(); ++i) {
+    const auto& a = result.areas[i];
+    auto& area = channels["by_area"][i];
+    area["tissue"] = tissue_json(a);
+    area["safety"] = safety_json(a);
+    safety_by_area.push_back(area["safety"]);
+    if (tissue.is_null()) tissue = area["tissue"];
+    if (auto o = outcome_json(a, i, outcome_model); !o.is_null()) outcomes.push_back(std::move(o));
+  }
   const auto& d = scenario.device;
   ordered_json device = ordered_json::object();
   if (d) {
@@ -162,24 +180,28 @@ std::string summary_json(const course::CourseResult& result, const Scenario& sce
       {"version", core::build_info().version},
       {"seed", scenario.seed},
       {"scenario_sha256", scenario.sha256},
-      {"fidelity", result.fidelity},
+      {"fidelity", course::to_string(result.fidelity)},
       {"stages",
        {{"device", "modelled"},
         {"insertion", "modelled"},
         {"transport", scenario.topical ? "modelled (one application, fast axisymmetric cell; 3D patch not yet)"
                                        : "no [topical] in the scenario"},
         {"barrier", "modelled (first-order recovery)"},
-        {"healing", "not yet modelled"},
-        {"outcomes", "not yet modelled"},
-        {"safety", "not yet modelled"}}},
+        {"healing", "modelled (three depth compartments, SUNDIALS CVODE)"},
+        {"outcomes", "modelled (transfer functions, virtual patients)"},
+        {"safety", "modelled"}}},
       {"device", device},
       {"warnings", warnings_json(scenario.warnings)},
       {"channels", channels},
       {"barrier", barrier},
       {"transport", transport},
+      {"tissue", tissue},
+      {"outcomes", outcomes},
+      {"safety", pooled_safety_json(safety_by_area)},
       {"disclaimer",
-       "needlework is a research and education tool, not a medical device. Channel statistics come from "
-       "a mechanistic model with two fitted parameters; see docs/model/insertion.md for its checks."},
+       "needlework is a research and education tool, not a medical device. Predictions come from mechanistic "
+       "models with few fitted parameters and carry the uncertainty shown (p05-p95 over virtual patients) and the "
+       "strength of evidence of each concern; see docs/model/ for their checks and limits."},
   };
   return j.dump(2) + "\n";
 }
@@ -305,8 +327,8 @@ std::string uptake_svg(const course::CourseResult& result, const std::string& ac
 
 std::string simulation_text(const course::CourseResult& result, const Scenario& scenario,
                             const std::filesystem::path& dir) {
-  std::string out =
-      fmt::format("Simulation of {} (seed {}, fidelity {})\n", scenario.path, scenario.seed, result.fidelity);
+  std::string out = fmt::format("Simulation of {} (seed {}, fidelity {})\n", scenario.path, scenario.seed,
+                                course::to_string(result.fidelity));
   if (scenario.device) {
     const auto& d = *scenario.device;
     out += fmt::format("Device: {} {} {}, {} needles, {:.2f} mm, {:.0f} Hz, hand {:.1f} cm/s\n",
@@ -346,7 +368,20 @@ std::string simulation_text(const course::CourseResult& result, const Scenario& 
     out += fmt::format("  barrier       recovers in {:.1f} h; channels close with a half-life of {:.1f} h\n",
                        a.barrier_recovery_h, a.stats.closure_half_life_h);
   }
-  out += fmt::format("\nHealing and outcomes are not modelled yet. Files in {}\n", dir.string());
+  for (const auto& a : result.areas) {
+    out += fmt::format("\n{} ({})\n{}", a.treatment.site, a.treatment.concern, course_text(a));
+  }
+  std::string fields;
+  for (std::size_t a = 0; a < result.areas.size(); ++a) {
+    const auto& area = result.areas[a];
+    if (!area.transport || !area.transport->fields) continue;
+    auto xmf = transport_fields_stem(a, area.treatment.site);
+    xmf += ".xmf";
+    fields += fmt::format("  {} ({} times; the .h5 beside it holds the data)\n", xmf.string(),
+                          area.transport->fields->snapshots.size());
+  }
+  if (!fields.empty()) out += "\nConcentration fields for ParaView (XDMF + HDF5):\n" + fields;
+  out += fmt::format("\nFiles in {}\n", dir.string());
   out += fmt::format("{}\n", "needlework is a research and education tool, not a medical device.");
   return out;
 }
@@ -361,11 +396,28 @@ std::vector<std::filesystem::path> write_simulation(const std::filesystem::path&
   };
   put("summary.json", summary_json(result, scenario));
   put("channels.csv", channels_csv(result));
+  put("parameters.csv", parameters_csv(scenario));
   put("puncture_map.svg", puncture_map_svg(result));
   put("depth_histogram.svg", depth_histogram_svg(result));
   if (scenario.topical) {
     put("transport.csv", transport_csv(result));
     put("uptake.svg", uptake_svg(result, scenario.topical->active.name));
+    for (std::size_t a = 0; a < result.areas.size(); ++a) {
+      const auto& area = result.areas[a];
+      if (!area.transport || !area.transport->fields) continue;
+      const auto& active = scenario.topical->active.name;
+      const FieldsInfo info{fmt::format("{} in {}, area {}", active, area.treatment.site, a), active,
+                            area.treatment.site};
+      for (auto& p : write_fields(dir / transport_fields_stem(a, area.treatment.site), *area.transport->fields, info))
+        written.push_back(std::move(p));
+    }
+  }
+  for (std::size_t i = 0; i < result.areas.size(); ++i) {
+    const auto& a = result.areas[i];
+    if (a.healing.treated.empty()) continue;
+    put(timeline_csv_name(a, i).c_str(), timeline_csv(a));
+    put(tissue_svg_name(a, i).c_str(), tissue_svg(a));
+    if (!a.cohort.empty()) put(outcome_svg_name(a, i).c_str(), outcome_svg(a));
   }
   write_run_record(dir, scenario.config, *scenario.spec, provenance);
   written.push_back(dir / "effective_config.toml");

@@ -1,4 +1,5 @@
 #include "needlework/io/svg.hpp"
+#include "needlework/core/text.hpp"
 
 #include <fmt/format.h>
 
@@ -75,34 +76,6 @@ std::string format_tick(double value, double step) {
   return drop_negative_zero(fmt::format("{:.{}f}", value, decimals));
 }
 
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // XML 1.0 forbids control characters other than tab, newline and carriage return, even as entities.
-        if (static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n' || c == '\r') out += c;
-    }
-  }
-  return out;
-}
-
 std::string format_px(double value) {
   if (!std::isfinite(value)) return "0";
   // Anything this far off the canvas is invisible anyway; clamping keeps a wild input from writing 300-digit numbers.
@@ -117,7 +90,6 @@ std::string format_px(double value) {
 namespace {
 
 using detail::format_px;
-using detail::xml_escape;
 
 // Okabe & Ito (2008), safe for the common colour-vision deficiencies. Yellow and black come last: yellow is faint on
 // white and black is the axis colour, and the first few groups are the ones most charts use.
@@ -240,7 +212,7 @@ class Writer {
                    "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" class=\"nw-{}\" width=\"{}\" "
                    "height=\"{}\" viewBox=\"0 0 {} {}\" font-family=\"sans-serif\" font-size=\"12\">\n",
                    kind, w, h, w, h);
-    if (!style.title.empty()) out_ += "<title>" + xml_escape(style.title) + "</title>\n";
+    if (!style.title.empty()) out_ += "<title>" + core::xml_escape(style.title) + "</title>\n";
     // An explicit background: converters to PNG and dark-mode viewers would otherwise show black text on black.
     out_ += "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n";
   }
@@ -283,21 +255,21 @@ class Writer {
     add("<g class=\"tick-labels\" fill=\"#333333\" font-size=\"{}\">\n", kTickFontPx);
     for (const auto& t : x_ticks) {
       add("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", format_px(f.px_x(t.at)),
-          format_px(f.bottom() + 18), xml_escape(t.label));
+          format_px(f.bottom() + 18), core::xml_escape(t.label));
     }
     // +4 px centres the digits on the tick: dominant-baseline is not honoured by every SVG 1.1 renderer.
     for (const auto& t : y_ticks) {
       add("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", format_px(f.left - 8), format_px(f.px_y(t.at) + 4),
-          xml_escape(t.label));
+          core::xml_escape(t.label));
     }
     out_ += "</g>\n";
     if (!style_.x_label.empty()) {
       add("<text class=\"x-label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
-          format_px(f.left + f.width / 2), format_px(f.bottom() + 38), xml_escape(style_.x_label));
+          format_px(f.left + f.width / 2), format_px(f.bottom() + 38), core::xml_escape(style_.x_label));
     }
     if (!style_.y_label.empty()) {
       add("<text class=\"y-label\" transform=\"translate(18 {}) rotate(-90)\" text-anchor=\"middle\">{}</text>\n",
-          format_px(f.top + f.height / 2), xml_escape(style_.y_label));
+          format_px(f.top + f.height / 2), core::xml_escape(style_.y_label));
     }
   }
 
@@ -322,7 +294,7 @@ class Writer {
         add("<rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{}\"/>\n", format_px(x + 3), format_px(y - 5),
             e.colour);
       }
-      add("<text x=\"{}\" y=\"{}\">{}</text>\n", format_px(x + 22), format_px(y + 4), xml_escape(e.name));
+      add("<text x=\"{}\" y=\"{}\">{}</text>\n", format_px(x + 22), format_px(y + 4), core::xml_escape(e.name));
     }
     out_ += "</g>\n";
   }
@@ -332,12 +304,12 @@ class Writer {
     if (!style_.title.empty()) {
       add("<text class=\"title\" x=\"{}\" y=\"26\" text-anchor=\"middle\" font-size=\"15\" "
           "font-weight=\"bold\">{}</text>\n",
-          format_px(style_.width_px / 2), xml_escape(style_.title));
+          format_px(style_.width_px / 2), core::xml_escape(style_.title));
     }
     std::string caption;
     for (const auto& n : notes) caption += (caption.empty() ? "" : "; ") + n;
     add("<text class=\"caption\" x=\"6\" y=\"{}\" font-size=\"10\" fill=\"#555555\">{}</text>\n",
-        format_px(style_.height_px - 6), xml_escape(caption));
+        format_px(style_.height_px - 6), core::xml_escape(caption));
     out_ += "</svg>\n";
     return std::move(out_);
   }
@@ -535,7 +507,7 @@ std::string svg_histogram(const std::vector<double>& values, double lo, double h
             format_px(start - 1), format_px(baseline - 10), format_px(label_w + 2));
       // Left-side labels are anchored at their end so they hug their line whatever the true text width.
       w.add("<text x=\"{}\" y=\"{}\" fill=\"#D55E00\"{}>{}</text>\n", format_px(right_side ? start : px - 4),
-            format_px(baseline), right_side ? "" : " text-anchor=\"end\"", xml_escape(visible[k]->label));
+            format_px(baseline), right_side ? "" : " text-anchor=\"end\"", core::xml_escape(visible[k]->label));
     }
     w.out() += "</g>\n";
   }
@@ -650,7 +622,7 @@ std::string svg_lines(const std::vector<double>& x, const std::vector<SvgSeries>
   for (std::size_t s = 0; s < series.size(); ++s) {
     const auto colour = kPalette[s % kPalette.size()];
     w.add("<g class=\"series\" data-name=\"{}\" stroke=\"{}\" stroke-width=\"1.8\" fill=\"none\"{}>\n",
-          xml_escape(legend[s].name), colour, legend[s].dashed ? " stroke-dasharray=\"6 3\"" : "");
+          core::xml_escape(legend[s].name), colour, legend[s].dashed ? " stroke-dasharray=\"6 3\"" : "");
     std::vector<std::string> run;  // "x,y" of the current unbroken stretch
     const auto flush = [&] {
       if (run.size() == 1) {

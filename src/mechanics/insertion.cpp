@@ -67,9 +67,10 @@ double slit_at(double Rd, double dmax, double z) {
   return 2.0 * std::abs(Rd * phi - (Rd + dmax) * std::sin(phi));
 }
 
-// Damaged volume: the needle track widened by the damage rim, plus the slit of a rolled channel,
-// by 8-point Gauss-Legendre on the cone and on the shaft separately.
-double damaged_volume(const device::Device& d, const skin::Skin& s, double dmax) {
+// Damaged volume between depths z_top and z_bottom below the surface: the needle track widened
+// by the damage rim, plus the slit of a rolled channel, by 8-point Gauss-Legendre on the cone and
+// on the shaft separately (zeta = dmax - z is the distance from the tip).
+double damaged_volume(const device::Device& d, const skin::Skin& s, double dmax, double z_top, double z_bottom) {
   static constexpr double x[8] = {-0.9602898564975363, -0.7966664774136267, -0.5255324099163290, -0.1834346424956498,
                                   0.1834346424956498,  0.5255324099163290,  0.7966664774136267,  0.9602898564975363};
   static constexpr double w[8] = {0.1012285362903763, 0.2223810344533745, 0.3137066627712859, 0.3626837833783620,
@@ -77,19 +78,26 @@ double damaged_volume(const device::Device& d, const skin::Skin& s, double dmax)
   const double rim = s.model.damage_rim.si();
   const double Rd = d.drum_diameter.si() / 2.0;
   const bool rolled = d.kind == device::Kind::roller;
-  const auto integrand = [&](double zeta) {  // zeta: distance from the tip
+  const auto integrand = [&](double zeta) {
     const double r = d.needle.radius_at(core::Length::from_si(zeta)).si() + rim;
     double area = kPi * r * r;
     if (rolled) area += slit_at(Rd, dmax, dmax - zeta) * 2.0 * r;
     return area;
   };
   const auto integrate = [&](double lo, double hi) {
+    if (hi <= lo) return 0.0;
     double sum = 0;
     for (int i = 0; i < 8; ++i) sum += w[i] * integrand(0.5 * (hi - lo) * x[i] + 0.5 * (hi + lo));
     return 0.5 * (hi - lo) * sum;
   };
+  const double lo = std::max(0.0, dmax - std::min(z_bottom, dmax));  // zeta range of the window
+  const double hi = std::max(0.0, dmax - std::max(z_top, 0.0));
   const double cone = std::min(dmax, d.needle.cone_length().si());
-  return integrate(0.0, cone) + (dmax > cone ? integrate(cone, dmax) : 0.0);
+  return integrate(lo, std::min(hi, cone)) + integrate(std::max(lo, cone), hi);
+}
+
+double damaged_volume(const device::Device& d, const skin::Skin& s, double dmax) {
+  return damaged_volume(d, s, dmax, 0.0, dmax);
 }
 
 double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
@@ -168,6 +176,11 @@ core::Length open_radius_at(const device::Needle& needle, const skin::Skin& skin
   const auto depth_open = depth_max * (1.0 - skin.model.depth_recoil);
   if (z < core::Length::from_si(0.0) || z > depth_open) return core::Length::from_si(0.0);
   return needle.radius_at(depth_max - z) * (1.0 - skin.model.radial_recoil);
+}
+
+core::Volume damaged_volume_between(const device::Device& device, const skin::Skin& skin, core::Length depth_max,
+                                    core::Length z_top, core::Length z_bottom) {
+  return core::Volume::from_si(damaged_volume(device, skin, depth_max.si(), z_top.si(), z_bottom.si()));
 }
 
 }  // namespace nw::mechanics

@@ -523,4 +523,59 @@ Active resolve_active(const ConfigTable& topical, const ActiveLibrary& library, 
   return a;
 }
 
+// ------------------------------------------------------------------------------- [topical]
+
+std::string_view to_string(Schedule schedule) { return schedule == Schedule::daily ? "daily" : "session"; }
+
+std::shared_ptr<const TableSpec> topical_spec(const ActiveLibrary& library) {
+  std::vector<core::WordSpec> active_words;
+  for (const auto& w : library.words()) active_words.push_back({w, ""});
+  active_words.push_back({"custom", "give molecular_weight and log_p"});
+  auto concentration =
+      param::quantity("concentration", core::dim::none, "15 %", "0 %", "100 %", "concentration of the active");
+  concentration.dimensions.push_back(core::dim::mass_concentration);
+  concentration.quantity_name = "a fraction or a mass concentration";
+  auto dose =
+      param::quantity("dose", core::dim::length, "10 uL/cm2", "0.1 uL/cm2", "1000 uL/cm2", "volume applied per area");
+  dose.quantity_name = "a volume per area";
+  auto mw = core::optional_(param::quantity("molecular_weight", core::dim::molar_mass, "", "1 g/mol", "10000000 g/mol",
+                                            "custom actives: molecular weight"));
+  mw.example_text = "\"236 g/mol\"";
+  auto log_p = core::optional_(param::real("log_p", std::nullopt, -10, 10, "custom actives: octanol-water log P"));
+  log_p.example_text = "2.45";
+  auto diffusivity = core::optional_(param::quantity("free_diffusivity", core::dim::diffusivity, "", "1e-12 cm2/s",
+                                                     "1e-3 cm2/s", "custom actives: diffusivity in water"));
+  diffusivity.example_text = "\"6e-6 cm2/s\"";
+  auto schedule = param::word(
+      "schedule",
+      core::word_specs(
+          {{"session", "applied once right after needling"},
+           {"daily", "a home product applied once a day for the course (e.g. minoxidil, tranexamic acid)"}}),
+      "session", "session: once right after needling; daily: a home product once a day for the course");
+  return table_of(
+      "topical", "an active applied after needling or daily at home",
+      {
+          core::required(param::word("active", active_words, "", "library name, or custom"), "\"vitamin_c\""),
+          concentration,
+          dose,
+          param::boolean("occluded", false, "covered after application (slows channel closure)"),
+          schedule,
+          mw,
+          log_p,
+          diffusivity,
+      });
+}
+
+void check_topical(const ConfigTable& topical, std::vector<core::Diagnostic>& out) {
+  if (topical.get_text("active") == "custom" && !(topical.contains("molecular_weight") && topical.contains("log_p"))) {
+    out.push_back(core::make_diagnostic(
+        ErrorCode::cfg_consistency, topical.where_of("active"), "topical.active",
+        fmt::arg("message", "'topical.active' is \"custom\": give 'topical.molecular_weight' and 'topical.log_p'")));
+  }
+}
+
+Schedule schedule_from_topical(const ConfigTable& topical) {
+  return topical.get_text("schedule") == "daily" ? Schedule::daily : Schedule::session;
+}
+
 }  // namespace nw::transport

@@ -17,6 +17,7 @@
 #include "needlework/numerics/diffusion.hpp"
 #include "needlework/numerics/fv_grid.hpp"
 #include "needlework/numerics/time_stepper.hpp"
+#include "patch.hpp"
 
 namespace nw::transport {
 
@@ -75,6 +76,12 @@ enum class Region : std::uint8_t {
 };
 
 bool viable(Region r) { return r != Region::donor && r != Region::stratum_corneum; }
+
+const char* region_name(Region r) {
+  constexpr const char* kNames[] = {
+      "donor", "stratum_corneum", "viable_epidermis", "junction", "papillary_dermis", "reticular_dermis", "hypodermis"};
+  return kNames[static_cast<std::size_t>(r)];
+}
 
 // D, K and clearance rate (on the free concentration u) of a material.
 struct Material {
@@ -198,7 +205,7 @@ class Run {
       c.partition[p] = m.k;
       c.sink_per_s[p] = m.clearance / m.k;
     }
-    if (geometry_ == Geometry::unit_cell_3d) {
+    if (geometry_ == Geometry::unit_cell_3d || geometry_ == Geometry::patch_3d) {
       for (BoxFace f : {BoxFace::x_min, BoxFace::x_max, BoxFace::y_min, BoxFace::y_max}) {
         c.boundary[static_cast<std::size_t>(f)].kind = BoundaryKind::periodic;
       }
@@ -229,7 +236,11 @@ class Run {
       }
     }
 
-    if (channel) rasterise(*in.channel, rules, in.active);
+    if (channel && geometry_ == Geometry::patch_3d) {
+      rasterise_patch(*in.patch, rules, in.active);
+    } else if (channel) {
+      rasterise(*in.channel, rules, in.active);
+    }
 
     numerics::TimeStepperOptions so;
     so.scheme = numerics::TimeScheme::bdf2;
@@ -275,6 +286,7 @@ class Run {
     a.donor = per_area(at(Region::donor));
     a.stratum_corneum = per_area(at(Region::stratum_corneum));
     a.viable_epidermis = per_area(at(Region::viable_epidermis) + at(Region::junction));
+    a.papillary_dermis = per_area(at(Region::papillary));
     a.dermis = per_area(at(Region::papillary) + at(Region::reticular));
     a.hypodermis = per_area(at(Region::hypodermis));
     a.systemic = per_area(cleared);
@@ -283,6 +295,24 @@ class Run {
 
   double barrier_state(double t) const { return channel_cells_.empty() ? 0.0 : state_at(t + delay_s_, t_b_); }
   double closure_state(double t) const { return channel_cells_.empty() ? 0.0 : state_at(t + delay_s_, t_c_); }
+
+  // The grid of this run with z measured from the skin surface (the donor film above it).
+  FieldGrid field_grid() const {
+    FieldGrid g;
+    g.axisymmetric = geometry_ == Geometry::axisymmetric_cell;
+    for (std::size_t i = 0; i <= grid_.nx(); ++i) g.x_edges_m.push_back(grid_.x_face_m(i));
+    if (!g.axisymmetric) {
+      for (std::size_t j = 0; j <= grid_.ny(); ++j) g.y_edges_m.push_back(grid_.hy_m() * static_cast<double>(j));
+    }
+    for (std::size_t k = 0; k <= grid_.nz(); ++k) g.z_edges_m.push_back(grid_.z_face_m(k) - column_.surface_m);
+    for (std::size_t k = 0; k < grid_.nz(); ++k) g.z_layer.emplace_back(region_name(column_.region[k]));
+    return g;
+  }
+
+  FieldSnapshot snapshot(double t) const {
+    const auto u = stepper_->potential();
+    return {Time::from_si(t), stepper_->concentration(), std::vector<double>(u.begin(), u.end())};
+  }
 
   TransportStats stats() const {
     const auto& st = stepper_->stats();
@@ -309,6 +339,13 @@ class Run {
         const double h = side / static_cast<double>(nxy);
         area_m2_ = side * side;
         return FvGrid::cartesian(nxy, nxy, h, h, dz);
+      }
+      case Geometry::patch_3d: {  // geometry D (patch.cpp)
+        const double side = in.patch->side.si();
+        const std::size_t n = std::max<std::size_t>(opt.patch_cells, 2);
+        const double h = side / static_cast<double>(n);
+        area_m2_ = side * side;
+        return FvGrid::cartesian(n, n, h, h, dz);
       }
     }
     invalid("unknown geometry");
@@ -359,6 +396,25 @@ class Run {
           channel_cells_.push_back({grid_.index(i, j, k), mouth, f, tissue, d_open * k_l, k_l});
         }
       }
+    }
+  }
+
+  // Geometry D: the volume fractions of every channel at its position (patch.cpp).
+  void rasterise_patch(const ChannelPatch& patch, const TissueRules& rules, const Active& a) {
+    const std::size_t nz = grid_.nz();
+    std::vector<detail::LayerKind> kind(nz, detail::LayerKind::none);
+    for (std::size_t k = 0; k < nz; ++k) {
+      if (column_.region[k] == Region::stratum_corneum) kind[k] = detail::LayerKind::mouth;
+      if (viable(column_.region[k])) kind[k] = detail::LayerKind::lumen;
+    }
+    const auto f = detail::patch_volume_fractions(patch, grid_, kind, column_.surface_m, rules.channel.damage_rim.si());
+    const double k_l = rules.channel.lumen_partition;
+    for (std::size_t p = 0; p < f.size(); ++p) {
+      if (!(f[p] > 0)) continue;
+      const Region region = column_.region[p % nz];
+      const bool mouth = region == Region::stratum_corneum;
+      const double d_open = mouth ? a.free_diffusivity.si() : rules.channel.lumen_hindrance * a.free_diffusivity.si();
+      channel_cells_.push_back({p, mouth, f[p], material(region), d_open * k_l, k_l});
     }
   }
 
@@ -480,10 +536,33 @@ Dose dose_from_topical(const core::ConfigTable& topical) {
   return Dose::finite(topical.get<core::dim::length>("dose"), MassConcentration::from_si(c));
 }
 
+std::string_view to_string(Geometry geometry) {
+  switch (geometry) {
+    case Geometry::intact_column:
+      return "intact_column";
+    case Geometry::axisymmetric_cell:
+      return "axisymmetric_cell";
+    case Geometry::unit_cell_3d:
+      return "unit_cell_3d";
+    case Geometry::patch_3d:
+      return "patch_3d";
+  }
+  return "unknown";
+}
+
 TransportOptions TransportOptions::fast() {
   TransportOptions o;
   o.geometry = Geometry::axisymmetric_cell;
   o.radial_cells = 6;
+  o.z_refinement = 0.35;
+  o.rtol = 1e-2;
+  return o;
+}
+
+TransportOptions TransportOptions::patch() {
+  TransportOptions o;
+  o.geometry = Geometry::patch_3d;
+  o.patch_cells = 100;
   o.z_refinement = 0.35;
   o.rtol = 1e-2;
   return o;
@@ -506,6 +585,7 @@ TransportResult simulate_transport(const TransportInputs& in, const TissueRules&
   if (in.channel && !(in.channel->density_per_cm2 > 0 && in.channel->depth_open.si() > 0)) {
     invalid("a channel needs a density > 0 and an open depth > 0");
   }
+  if (in.channel && opt.geometry == Geometry::patch_3d && !in.patch) invalid("geometry D needs the channel patch");
 
   const Geometry geometry = in.channel ? opt.geometry : Geometry::intact_column;
   TransportResult result;
@@ -521,11 +601,13 @@ TransportResult simulate_transport(const TransportInputs& in, const TissueRules&
   }
   if (in.channel) result.closure_half_life = rules.closure_half_life(in.channel->surface_radius(), in.occluded);
   const bool no_intact_route = !(in.active.kp_intact.si() > 0);
+  if (opt.keep_fields) result.fields = TransportFields{geometry, run.field_grid(), {}};
   for (double t : outputs) {
     TransportSample s;
     s.time = Time::from_si(t);
     run.advance_to(t);
     s.amounts = run.amounts(s.mass_balance_residual);
+    if (result.fields) result.fields->snapshots.push_back(run.snapshot(t));
     s.barrier_state = run.barrier_state(t);
     s.closure_state = run.closure_state(t);
     if (result.dose && result.dose->si() > 0) s.fraction_of_dose = s.amounts.delivered() / *result.dose;

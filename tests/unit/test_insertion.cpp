@@ -195,6 +195,30 @@ TEST(Insertion, RadiusProfileNarrowsTowardsTheTip) {
   EXPECT_NEAR(mechanics::open_radius_at(d.needle, skin, m.depth_max, 100 * um).in(um), 0.7 * 105, 0.5);
 }
 
+TEST(Insertion, DamagedVolumeByDepthWindowsAddsUpToTheTrack) {
+  const auto skin = io::bundled_sites().skin_at("cheek", skin::Sex::female, 35 * yr);
+  for (const char* toml : {R"(needle_length = "1.5 mm")", R"(kind = "roller")"}) {
+    const auto d = test::device_from_toml(toml);
+    const auto m = mechanics::mean_channel(skin, d);
+    const auto& l = skin.layers;
+    const core::Length cuts[] = {0 * um, l.epidermis(), l.epidermis() + l.papillary_dermis, l.dermis_bottom(), 10 * mm};
+    double sum_nl = 0, previous_per_um = 1e300;
+    for (int k = 0; k + 1 < 5; ++k) {
+      const double v = mechanics::damaged_volume_between(d, skin, m.depth_max, cuts[k], cuts[k + 1]).si() * 1e12;
+      EXPECT_GE(v, 0.0);
+      sum_nl += v;
+      const double thickness_um = (std::min(cuts[k + 1], m.depth_max) - cuts[k]).in(um);
+      if (thickness_um > 1) {  // the track narrows towards the tip: less damage per micrometre deeper
+        EXPECT_LT(v / thickness_um, previous_per_um * 1.0000001) << toml << " window " << k;
+        previous_per_um = v / thickness_um;
+      }
+    }
+    // Exact for the pen's polynomial track; the roller's slit (an arccos) carries quadrature error.
+    EXPECT_NEAR(sum_nl, m.damaged_volume_nl, 1e-4 * m.damaged_volume_nl) << toml;
+    EXPECT_EQ(mechanics::damaged_volume_between(d, skin, m.depth_max, m.depth_max, 10 * mm).si(), 0.0);
+  }
+}
+
 TEST(Insertion, RollerChannelsAreTiltedSlits) {
   const auto skin = io::bundled_sites().skin_at("cheek", skin::Sex::female, 35 * yr);
   const auto m = mechanics::mean_channel(skin, test::device_from_toml(R"(kind = "roller")"));
@@ -224,9 +248,15 @@ TEST(Insertion, FastAndDetailedPathsAgree) {
 TEST(Simulation, SummaryOfTheBundledExampleIsSane) {
   const auto data = io::bundled_data();
   const auto s = io::load_scenario(std::string(NW_SOURCE_DIR) + "/examples/patients/01_clear_candidate.toml", data);
-  course::CourseInputs in{s.seed, skin::Sex::female, s.patient.age, *s.device, s.treatments, s.protocol, std::nullopt};
+  course::CourseInputs in;
+  in.seed = s.seed;
+  in.age = s.patient.age;
+  in.device = *s.device;
+  in.areas = s.treatments;
+  in.protocol = s.protocol;
+  in.settings.virtual_patients = 8;
   core::MemorySink log;
-  const auto r = course::Simulation(in, data.sites, data.lesions, data.tissue).run(log);
+  const auto r = course::Simulation(in, data.course_libraries()).run(log);
   ASSERT_EQ(r.areas.size(), 1U);
   const auto& st = r.pooled;
   EXPECT_NEAR(st.per_cm2_per_session, 4 * st.expected_per_cm2_per_pass, 0.03 * 4 * st.expected_per_cm2_per_pass);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "needlework/core/error.hpp"
+#include "needlework/core/text.hpp"
 #include "needlework/io/svg.hpp"
 
 namespace nw::io {
@@ -97,9 +98,9 @@ TEST(SvgDetail, PixelCoordinatesAreCompact) {
 }
 
 TEST(SvgDetail, EscapesXmlSpecialCharacters) {
-  EXPECT_EQ(detail::xml_escape("a<b & c>\"d'"), "a&lt;b &amp; c&gt;&quot;d&apos;");
-  EXPECT_EQ(detail::xml_escape(std::string("x\x01y\tz")), "xy\tz");
-  EXPECT_EQ(detail::xml_escape("µm"), "µm");
+  EXPECT_EQ(core::xml_escape("a<b & c>\"d'"), "a&lt;b &amp; c&gt;&quot;d&apos;");
+  EXPECT_EQ(core::xml_escape(std::string("x\x01y\tz")), "xy\tz");
+  EXPECT_EQ(core::xml_escape("µm"), "µm");
 }
 
 TEST(SvgScatter, IsWellFormedAndEscapesText) {

@@ -12,6 +12,8 @@
 #include "needlework/core/error.hpp"
 #include "needlework/core/log.hpp"
 #include "needlework/course/simulation.hpp"
+#include "needlework/planner/planner.hpp"
+#include "needlework/validation/validation.hpp"
 
 namespace nw::api {
 
@@ -39,6 +41,47 @@ struct SimulationRun {
 /// and writes the results into `out_dir`. Throws core::Error: invalid input (exit 2) with every
 /// diagnostic, or IO-WRITE (exit 4) when the folder cannot be written.
 SimulationRun simulate(const std::filesystem::path& file, const std::filesystem::path& out_dir, core::LogSink& log);
+
+struct ValidationRun {
+  std::vector<validation::CaseResult> cases;
+  std::vector<validation::FitResult> fits;   // empty unless refit
+  bool ok = false;                           // every case passes or is a known discrepancy; every refit within
+  std::string json;                          // validation.json
+  std::string text;                          // the table
+  std::vector<std::filesystem::path> files;  // written into the output folder
+};
+
+/// `validate`: runs every case of the bundled data/validation/cases.toml (or of `cases_file`
+/// when not empty) and, with `refit`, refits every fitted parameter from its data row; writes
+/// validation.html and validation.json into `out_dir`. Throws core::Error: invalid input (a
+/// cases file), numerical failure (a refit without a root), IO-WRITE.
+ValidationRun validate(const std::filesystem::path& out_dir, bool refit, const std::filesystem::path& cases_file,
+                       core::LogSink& log);
+
+struct PlanRun {
+  planner::Plan plan;
+  bool refused = false;                      // screening refused: exit 5 (PRODUCT.md)
+  std::string json;                          // plan.json
+  std::string text;                          // short human summary
+  std::vector<std::filesystem::path> files;  // written into the output folder
+};
+
+/// The outcome model the planner optimises: predicts a candidate protocol's improvement,
+/// downtime and PIH risk for one area with the course simulation's virtual patients.
+/// Until the healing and outcome stages are in this build it throws core::Error{internal}
+/// saying so (screening still runs and refuses first).
+planner::Evaluator outcome_evaluator();
+
+/// `plan`: screening of [patient] (refusal: `refused`, plan.json with the reasons, no search),
+/// then the optimised protocol per [[treatment]] within [preferences], compared with the
+/// standard protocols, dated from protocol.start (or `today`) or a deferral's earliest date.
+/// Writes DIR/plan.json and DIR/provenance.json. Progress goes to `log`. Throws core::Error:
+/// invalid input (exit 2) with every diagnostic, IO-WRITE (exit 4).
+PlanRun plan(const std::filesystem::path& file, const std::filesystem::path& out_dir, core::Date today,
+             core::LogSink& log, const planner::Evaluator& evaluator, const planner::SearchOptions* options = nullptr);
+/// The same with outcome_evaluator().
+PlanRun plan(const std::filesystem::path& file, const std::filesystem::path& out_dir, core::Date today,
+             core::LogSink& log);
 
 /// The log sink the command-line tool uses (stderr; progress bars on a terminal).
 std::unique_ptr<core::LogSink> console_log(bool verbose);

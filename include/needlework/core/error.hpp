@@ -17,6 +17,7 @@ namespace nw::core {
 /// Process exit statuses, fixed by the product contract (docs/PRODUCT.md).
 enum class ExitStatus : int {
   ok = 0,
+  validation_failed = 1,  // `validate`: a case outside its tolerance or a refit off its bundled value
   invalid_input = 2,
   numerical_failure = 3,
   io_failure = 4,
@@ -45,6 +46,7 @@ enum class ErrorCode {
   data_invalid,
   // output and file-system failures (exit 4)
   io_write,
+  io_read,  // a result file another command wrote (e.g. the report's inputs)
   // numerical failures (exit 3)
   num_failure,
   // plausibility warnings: the run goes on (exit 0); a scenario acknowledges them one by one

@@ -18,6 +18,10 @@ std::optional<std::string> did_you_mean(std::string_view word, const std::vector
 /// Word-wraps `text` to `width` columns, each line starting with `indent`.
 std::string wrap(std::string_view text, std::string_view indent, std::size_t width = 100);
 
+/// `text` with &, <, >, " and ' replaced by entities and the control characters XML 1.0 forbids
+/// removed: safe inside XML and HTML text and attribute values (SVG, XDMF, reports).
+std::string xml_escape(std::string_view text);
+
 /// "a, b, c" (each item quoted when `quote` is set).
 std::string join(const std::vector<std::string>& items, std::string_view separator = ", ", bool quote = false);
 

@@ -20,7 +20,9 @@
 #include "needlework/course/treatment.hpp"
 #include "needlework/device/device.hpp"
 #include "needlework/device/kinematics.hpp"
+#include "needlework/healing/model.hpp"
 #include "needlework/mechanics/insertion.hpp"
+#include "needlework/outcomes/outcomes.hpp"
 #include "needlework/skin/channels.hpp"
 #include "needlework/skin/skin.hpp"
 #include "needlework/transport/transport.hpp"
@@ -32,6 +34,7 @@ struct Topical {
   transport::Active active;
   transport::Dose dose;
   bool occluded = false;
+  transport::Schedule schedule = transport::Schedule::session;  // daily: a home product, once a day
 };
 
 /// Hours after application at which transport is reported (the last one is the summary's).
@@ -42,9 +45,23 @@ struct CourseInputs {
   skin::Sex sex = skin::Sex::female;
   core::Time age;
   device::Device device;
+  int fitzpatrick = 3;
+  std::vector<std::string> conditions;   // screening vocabulary (keloid_tendency, home_device_use, ...)
+  std::vector<std::string> medications;  // ongoing ones
   std::vector<TreatmentArea> areas;
   Protocol protocol;
   std::optional<Topical> topical;
+  Settings settings;
+  bool keep_transport_fields = false;  // keep concentration fields at the transport output times (files)
+};
+
+/// The data libraries a course reads (owned by the caller, outliving the Simulation).
+struct Libraries {
+  const skin::SiteLibrary& sites;
+  const skin::LesionLibrary& lesions;
+  const transport::TissueRules& tissue;
+  const healing::Parameters& healing;
+  const outcomes::OutcomeModel& outcomes;
 };
 
 /// Statistics of the channels of one session (per area, and pooled over areas).
@@ -75,27 +92,41 @@ struct AreaResult {
   ChannelStats stats;
   double barrier_recovery_h = 0;                        // TEWL recovery (tissue.toml barrier kinetics)
   std::optional<transport::TransportResult> transport;  // when a topical is applied
+  // Healing and outcomes over the course.
+  std::vector<healing::SessionInjury> injuries;  // one per session
+  std::vector<healing::ActiveDose> doses;        // one per application
+  healing::HealingResult healing;                // the nominal person
+  healing::TissueChange tissue_at_follow_up;     // nominal person, treated vs untreated
+  outcomes::ScoreTimeline nominal_scores;        // the nominal person's daily scores
+  std::vector<outcomes::CohortOutcome> cohort;   // virtual patients, one per healing sample
+  outcomes::SafetyReport safety;                 // nominal person
+  int virtual_patients = 0;
 };
 
 struct CourseResult {
   std::vector<AreaResult> areas;
   ChannelStats pooled;
-  std::string fidelity = "detailed";
+  Fidelity fidelity = Fidelity::fast;
 };
 
 class Simulation {
  public:
-  Simulation(CourseInputs inputs, const skin::SiteLibrary& sites, const skin::LesionLibrary& lesions,
-             const transport::TissueRules& tissue);
+  Simulation(CourseInputs inputs, Libraries libraries);
   /// Runs the stages; reports progress to `log`. Deterministic for a given seed.
   CourseResult run(core::LogSink& log) const;
 
+  /// The two halves of run() for one area (index into inputs.areas), for callers that vary the
+  /// calendar of a course without redoing its channels and transport (the planner):
+  /// prepare = channels of a session and transport of the topical (independent of the protocol
+  /// and of the virtual patients); assess = healing, outcomes and safety over the protocol.
+  AreaResult prepare(std::size_t area, core::LogSink& log) const;
+  void assess(AreaResult& prepared, std::size_t area, core::LogSink& log) const;
+
  private:
   transport::TransportResult transport_for(const AreaResult& area, bool occluded) const;
+  void heal_and_assess(AreaResult& area, std::size_t index, core::LogSink& log, const std::string& task) const;
   CourseInputs inputs_;
-  const skin::SiteLibrary& sites_;
-  const skin::LesionLibrary& lesions_;
-  const transport::TissueRules& tissue_;
+  Libraries libs_;
 };
 
 /// Statistics of one area's channels (session 1).

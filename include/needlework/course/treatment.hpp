@@ -33,14 +33,26 @@ struct Protocol {
   std::optional<core::Date> start;
 };
 
+enum class Fidelity { fast, detailed };
+
+/// [simulation]: how the course is simulated.
+struct Settings {
+  Fidelity fidelity = Fidelity::fast;
+  int virtual_patients = 200;
+};
+
+inline const char* to_string(Fidelity f) { return f == Fidelity::fast ? "fast" : "detailed"; }
+
 /// Schema of one [[treatment]] table; `sites` is the site library's vocabulary.
 std::shared_ptr<const core::TableSpec> treatment_spec(const std::vector<std::string>& sites);
 std::shared_ptr<const core::TableSpec> protocol_spec();
+std::shared_ptr<const core::TableSpec> settings_spec();
 
 /// Reads validated tables; adds CFG-CONSISTENCY diagnostics for combinations a schema cannot
 /// see (scar_type without acne_scars).
 TreatmentArea treatment_from(const core::ConfigTable& validated, std::size_t index,
                              std::vector<core::Diagnostic>& diagnostics);
 Protocol protocol_from(const core::ConfigTable& validated);
+Settings settings_from(const core::ConfigTable& validated);
 
 }  // namespace nw::course

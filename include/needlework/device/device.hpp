@@ -75,6 +75,7 @@ struct PenModel {
   Frequency frequency_typical, frequency_max;
   Length stroke;
   std::string default_cartridge;
+  Length depth_step;  // smallest change of the depth setting
 };
 
 struct RollerModel {

@@ -10,6 +10,9 @@
 
 #include "needlework/clinical/rules.hpp"
 #include "needlework/device/device.hpp"
+#include "needlework/healing/model.hpp"
+#include "needlework/outcomes/outcomes.hpp"
+#include "needlework/planner/planning_data.hpp"
 #include "needlework/skin/skin.hpp"
 #include "needlework/transport/actives.hpp"
 
@@ -31,6 +34,14 @@ const skin::LesionLibrary& bundled_lesions();
 /// The active library and tissue transport rules (data/transport/).
 const transport::ActiveLibrary& bundled_actives();
 const transport::TissueRules& bundled_tissue();
+/// The healing model's parameters (data/healing/parameters.toml) and the outcome model
+/// (data/outcomes/outcomes.toml).
+const healing::Parameters& bundled_healing();
+const outcomes::OutcomeModel& bundled_outcomes();
+
+/// The planning data (data/clinical/planning.toml): bounds, standard protocols, aftercare,
+/// alternatives, risks.
+const planner::PlanningData& bundled_planning();
 
 /// Loads a rules file from disk (for research on alternative rule sets, and for tests).
 clinical::RuleSet load_rules_file(const std::filesystem::path& path);

@@ -11,6 +11,7 @@
 #include "needlework/clinical/patient.hpp"
 #include "needlework/clinical/rules.hpp"
 #include "needlework/core/config.hpp"
+#include "needlework/course/simulation.hpp"
 #include "needlework/course/treatment.hpp"
 #include "needlework/device/device.hpp"
 #include "needlework/skin/skin.hpp"
@@ -28,14 +29,19 @@ struct DataBundle {
   const skin::LesionLibrary& lesions;
   const transport::ActiveLibrary& actives;
   const transport::TissueRules& tissue;
+  const healing::Parameters& healing;
+  const outcomes::OutcomeModel& outcomes;
+
+  /// The libraries a course simulation reads.
+  course::Libraries course_libraries() const { return {sites, lesions, tissue, healing, outcomes}; }
 };
 
 /// The data compiled into the binary.
 DataBundle bundled_data();
 
 /// The whole scenario schema: [patient] from clinical, [device] from device, [[treatment]]
-/// and [protocol] from course; [topical] and [preferences] are declared here until the
-/// transport and planner modules that own them exist.
+/// and [protocol] from course, [topical] from transport; [preferences] is declared here until
+/// the planner module that owns it exists.
 std::shared_ptr<const core::TableSpec> scenario_spec(const DataBundle& data);
 
 struct Scenario {
@@ -48,12 +54,13 @@ struct Scenario {
   std::optional<device::Device> device;  // present when the file has [device]
   std::vector<course::TreatmentArea> treatments;
   course::Protocol protocol;
+  course::Settings settings;
   std::vector<core::Diagnostic> warnings;  // plausibility warnings not acknowledged by the file
   struct Topical {
     transport::Active active;
     transport::Dose dose;
     bool occluded = false;
-    bool daily = false;  // schedule = "daily" (home application)
+    transport::Schedule schedule = transport::Schedule::session;
   };
   std::optional<Topical> topical;  // present when the file has [topical]
 };
@@ -64,6 +71,14 @@ std::vector<core::Diagnostic> check_scenario(const std::filesystem::path& path, 
 
 /// Loads a valid scenario or throws core::Error carrying every diagnostic.
 Scenario load_scenario(const std::filesystem::path& path, const DataBundle& data);
+
+/// The course a scenario describes (device, areas, protocol, topical, patient factors, settings).
+/// Precondition for simulating it: the scenario has [device] and at least one [[treatment]].
+course::CourseInputs course_inputs(const Scenario& scenario);
+
+/// A scenario bundled under data/ (e.g. "outcomes/courses/garg_boxcar.toml"): the reference
+/// courses of the calibration. Throws core::Error like load_scenario (internal if absent).
+Scenario load_bundled_scenario(std::string_view name, const DataBundle& data);
 
 /// The commented default scenario printed by `needlework config --defaults`.
 std::string default_scenario(const DataBundle& data);

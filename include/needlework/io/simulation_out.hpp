@@ -1,8 +1,9 @@
 #pragma once
 // What `needlework simulate` writes: summary.json (the contract of docs/PRODUCT.md, with the
 // sections of the stages modelled so far), channels.csv, the puncture map and depth
-// distribution pictures, the effective configuration and provenance; and the short summary
-// printed for people.
+// distribution pictures, transport.csv and the uptake picture, the concentration fields
+// (fields/transport_<area>_<site>.h5 + .xmf, io/fields.hpp) when a topical is applied, the
+// effective configuration and provenance; and the short summary printed for people.
 
 #include <filesystem>
 #include <string>
@@ -26,6 +27,9 @@ std::string depth_histogram_svg(const course::CourseResult& result);
 std::string transport_csv(const course::CourseResult& result);
 /// Uptake (delivered past the stratum corneum) over time, with and without needling.
 std::string uptake_svg(const course::CourseResult& result, const std::string& active);
+/// The bundled library parameters the run used: file, parameter, value, unit, sd, basis and
+/// source ids, one row each (parameters.csv; src/io/parameters.cpp says which entries apply).
+std::string parameters_csv(const Scenario& scenario);
 /// The short human summary.
 std::string simulation_text(const course::CourseResult& result, const Scenario& scenario,
                             const std::filesystem::path& dir);

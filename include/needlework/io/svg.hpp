@@ -92,9 +92,6 @@ std::vector<double> nice_ticks(double lo, double hi, int target);
 /// ("0.2", "15", "0.05"), never "-0"; falls back to %g for very large or very small numbers.
 std::string format_tick(double value, double step);
 
-/// `text` with &, <, >, " and ' replaced by entities and control characters that XML 1.0 forbids removed.
-std::string xml_escape(std::string_view text);
-
 /// A coordinate rounded to 0.1 px without trailing ".0" and never "-0" ("12.3", "40", "-5.1"); non-finite gives "0"
 /// so a degenerate input can never produce an unparseable attribute.
 std::string format_px(double value);

@@ -51,4 +51,10 @@ skin::ChannelSet insert(const device::PunctureField& field, const skin::Skin& sk
 core::Length open_radius_at(const device::Needle& needle, const skin::Skin& skin, core::Length depth_max,
                             core::Length z);
 
+/// Tissue damaged by one channel whose tip reached `depth_max` (track widened by the damage rim,
+/// plus a roller's slit), between the depths z_top <= z_bottom below the surface. Summed over
+/// adjacent windows it equals MeanChannel::damaged_volume_nl for the whole track.
+core::Volume damaged_volume_between(const device::Device& device, const skin::Skin& skin, core::Length depth_max,
+                                    core::Length z_top, core::Length z_bottom);
+
 }  // namespace nw::mechanics

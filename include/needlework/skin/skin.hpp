@@ -92,6 +92,7 @@ class SiteLibrary {
 
   const std::vector<SiteRecord>& sites() const { return sites_; }
   const TissueModel& model() const { return model_; }
+  core::Time reference_age() const { return reference_age_; }
   std::vector<std::string> site_names() const;
   /// The skin of a person of `sex` and `age` at `site`. Precondition: the site exists.
   Skin skin_at(const std::string& site, Sex sex, core::Time age) const;

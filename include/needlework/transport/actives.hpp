@@ -17,6 +17,7 @@
 // Free diffusivity (custom actives without a measurement, actives.toml [reference]):
 //   D_free(32 C) = D_glc (180.16 g/mol / MW)^(1/3) x 1.191,   r_h = k T / (6 pi eta D_free)
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -200,6 +201,24 @@ Length stokes_einstein_radius(Diffusivity free_diffusivity, double temperature_c
 Active derive_active(const ActiveInputs& inputs, const TissueRules& rules);
 /// The library entry's inputs (measured / prior values), then derive_active().
 Active active_from_record(const ActiveRecord& record, const TissueRules& rules);
+
+// ---- the scenario's [topical] table (declared here, read by io) -------------------------------
+
+/// When a topical product is applied: once right after needling (`session`), or as a home
+/// product once a day for the course (`daily`, e.g. minoxidil, tranexamic acid).
+enum class Schedule { session, daily };
+std::string_view to_string(Schedule schedule);
+
+/// Schema of the scenario's [topical] table: `active` is a word of `library` (names and
+/// aliases) or "custom"; concentration, dose, occluded, schedule and the custom active's inputs.
+std::shared_ptr<const core::TableSpec> topical_spec(const ActiveLibrary& library);
+
+/// CFG-CONSISTENCY diagnostics of a validated [topical] table that the schema cannot see
+/// (a custom active needs molecular_weight and log_p); appended to `out`.
+void check_topical(const core::ConfigTable& topical, std::vector<core::Diagnostic>& out);
+
+/// `schedule` of a validated [topical] table.
+Schedule schedule_from_topical(const core::ConfigTable& topical);
 
 /// Resolves a validated scenario [topical] table: a library word (aliases included) or
 /// "custom" with molecular_weight, log_p and optionally free_diffusivity. Throws core::Error

@@ -29,7 +29,12 @@
 // Geometries (section 6):
 //   A  intact_column       1D column (nx = ny = 1), the reference for enhancement;
 //   B  axisymmetric_cell   (r, z) cell of radius R = 1 / sqrt(pi rho), one channel on the axis;
-//   C  unit_cell_3d        periodic square cell of side 1 / sqrt(rho), one channel at the centre.
+//   C  unit_cell_3d        periodic square cell of side 1 / sqrt(rho), one channel at the centre;
+//   D  patch_3d            periodic square patch with every channel at its own position
+//                          (ChannelPatch), on a lateral grid coarser than a channel: each cell's
+//                          mouth and lumen volume fractions f from all channels (overlaps
+//                          saturate at 1) blend the coefficients as above (src/transport/patch.cpp,
+//                          docs/model/transport.md section 13).
 // Results per unit skin area. "Delivered" = everything past the stratum corneum (viable
 // epidermis + dermis + hypodermis + systemic). Mass balance: dose = donor + SC + viable +
 // systemic (finite dose), inflow = SC + viable + systemic (infinite dose), to round-off.
@@ -37,12 +42,14 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "needlework/core/config.hpp"
 #include "needlework/core/units.hpp"
 #include "needlework/device/device.hpp"
 #include "needlework/mechanics/insertion.hpp"
+#include "needlework/skin/channels.hpp"
 #include "needlework/skin/skin.hpp"
 #include "needlework/transport/actives.hpp"
 
@@ -90,12 +97,51 @@ struct Dose {
 /// the convention of transport.md section 9) or a mass concentration; `dose` as volume per area.
 Dose dose_from_topical(const core::ConfigTable& topical);
 
-enum class Geometry { intact_column, axisymmetric_cell, unit_cell_3d };
+/// The channels of one treated square patch at their own positions (geometry D). Channel n
+/// enters at (x_m[n], y_m[n]), is open to depth_open_m[n] and its tip reached depth_max_m[n]; its
+/// open radius is r_open(z) = q(depth_max - z) for 0 <= z <= depth_open, where q(s) is the open
+/// radius at height s above the tip (insertion.md eq. 13: (1 - rho_r) r_n(s), non-decreasing in s),
+/// sampled once for all channels (tip_distance_m increasing from 0, open_radius_m). Channels are
+/// vertical circles (a roller's tilt and slit are not represented). The lateral boundaries are
+/// periodic.
+struct ChannelPatch {
+  Length side;  // the patch is side x side
+  std::vector<double> x_m, y_m, depth_open_m, depth_max_m;
+  std::vector<double> tip_distance_m, open_radius_m;
+
+  std::size_t size() const { return x_m.size(); }
+  /// q(s), linear between the samples, the last value beyond them.
+  Length radius_above_tip(Length s) const;
+  /// Channels per cm2.
+  double density_per_cm2() const;
+};
+
+/// The patch of an insertion stage's ChannelSet (mechanics::insert): positions, open and maximum
+/// depths per channel, q(s) = mechanics::open_radius_at(needle, skin, s, 0) at `samples` heights
+/// from 0 to the deepest tip. Precondition (else Error internal): a positive area.
+ChannelPatch channel_patch(const skin::ChannelSet& channels, const device::Needle& needle, const skin::Skin& skin,
+                           std::size_t samples = 257);
+
+/// Geometry D's rasterisation on its own (tests, reports): on a grid of cells_per_side^2 columns
+/// over the patch, the mouth area sum f A over the columns (channels within q(d_max) + mouth_rim
+/// of their axis, overlaps counted once) and the lumen volume sum f V between consecutive depths
+/// of depth_faces_m (below the skin surface, increasing, 2 or more).
+struct PatchCoverage {
+  core::Area mouth_area;
+  core::Volume lumen_volume;
+};
+PatchCoverage patch_coverage(const ChannelPatch& patch, std::size_t cells_per_side,
+                             const std::vector<double>& depth_faces_m, Length mouth_rim);
+
+enum class Geometry { intact_column, axisymmetric_cell, unit_cell_3d, patch_3d };
 
 struct TransportInputs {
   Active active;
   skin::Skin skin;
   std::optional<ChannelGeometry> channel;  // none: intact skin (geometry A whatever is asked)
+  // Geometry D: the channels at their positions (required there, ignored elsewhere). The states
+  // b(t), c(t) are those of `channel` (t_c from its surface radius), as in geometries B and C.
+  std::optional<ChannelPatch> patch;
   Dose dose;
   bool occluded = false;
   Time application_delay;  // needling end to application (b and c have decayed by then)
@@ -109,11 +155,15 @@ struct TransportOptions {
   bool reference_intact = true;    // also run geometry A with the same dose (enhancement)
   std::size_t radial_cells = 20;   // geometry B: uniform cells from the axis to R
   std::size_t lateral_cells = 16;  // geometry C: cells per side
+  std::size_t patch_cells = 100;   // geometry D: cells per side of the patch (100 um on 1 cm)
   double z_refinement = 1.0;       // divides every layer's largest cell
   double rtol = 1e-3;              // local error per step of the adaptive BDF2 stepper
+  bool keep_fields = false;        // keep the main run's concentration field at every output time
 
   /// The fast cell of cohort runs: geometry B, coarse in r and z.
   static TransportOptions fast();
+  /// Geometry D at the fast cell's depth grid and tolerance: 100 cells per side (100 um on 1 cm2).
+  static TransportOptions patch();
 };
 
 /// Amounts per unit skin area.
@@ -122,6 +172,7 @@ struct LayerAmounts {
   ArealMass stratum_corneum;
   ArealMass viable_epidermis;  // with the dermal-epidermal junction layer when enabled
   ArealMass dermis;            // papillary + reticular
+  ArealMass papillary_dermis;  // the part of `dermis` in the papillary layer
   ArealMass hypodermis;
   ArealMass systemic;  // cleared by capillaries and lymph
 
@@ -143,6 +194,42 @@ struct TransportSample {
   double mass_balance_residual = 0;
 };
 
+/// The rectilinear grid of a concentration field, any geometry. Cells are numbered z fastest,
+/// p = k + nz (i + nx j), as in numerics::FvGrid. Axisymmetric: x is the radius r from the
+/// channel axis and there is no y (ny = 1, y_edges_m empty). z is the depth below the skin
+/// surface, so the donor film of a finite dose lies at z < 0.
+struct FieldGrid {
+  bool axisymmetric = false;
+  std::vector<double> x_edges_m;     // nx + 1 cell faces, increasing
+  std::vector<double> y_edges_m;     // ny + 1 (3D), empty (axisymmetric)
+  std::vector<double> z_edges_m;     // nz + 1 cell faces, increasing (depth)
+  std::vector<std::string> z_layer;  // per z cell: donor, stratum_corneum, viable_epidermis, junction,
+                                     // papillary_dermis, reticular_dermis or hypodermis
+
+  std::size_t nx() const { return x_edges_m.empty() ? 0 : x_edges_m.size() - 1; }
+  std::size_t ny() const { return y_edges_m.empty() ? 1 : y_edges_m.size() - 1; }
+  std::size_t nz() const { return z_edges_m.empty() ? 0 : z_edges_m.size() - 1; }
+  std::size_t cells() const { return nx() * ny() * nz(); }
+};
+
+/// The field of one output time: per cell, the concentration C (amount of active per total
+/// volume of the cell) and the free potential u = C / K (aqueous-equivalent concentration,
+/// continuous across layer interfaces), both in kg/m^3 (= mg/mL).
+struct FieldSnapshot {
+  Time time;  // since application
+  std::vector<double> concentration_kg_per_m3;
+  std::vector<double> potential_kg_per_m3;
+};
+
+/// Concentration fields of the main run (TransportOptions::keep_fields).
+struct TransportFields {
+  Geometry geometry = Geometry::axisymmetric_cell;
+  FieldGrid grid;
+  std::vector<FieldSnapshot> snapshots;  // one per output time
+};
+
+std::string_view to_string(Geometry geometry);
+
 struct TransportStats {
   std::size_t cells = 0, steps = 0, rejected = 0, solves = 0, linear_iterations = 0;
   int max_linear_iterations = 0;
@@ -158,6 +245,8 @@ struct TransportResult {
   double mass_balance_residual = 0;  // worst over the samples of both runs
   TransportStats stats;              // the main run
   TransportStats intact_stats;       // the reference run
+  // The main run's concentration fields at the output times (TransportOptions::keep_fields).
+  std::optional<TransportFields> fields;
 };
 
 /// Runs the model. Throws core::Error num_failure (stage "transport" or "time stepper") when the
