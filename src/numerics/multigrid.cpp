@@ -21,6 +21,9 @@ namespace {
 using Index = std::int64_t;
 using detail::Columns;
 using detail::columns_of;
+using detail::kApplyColumn;
+using detail::kRestrictColumn;
+using detail::neighbours;
 constexpr std::size_t kParallelMin = 1U << 14;
 
 [[noreturn]] void fail(const char* stage, const std::string& reason) {
@@ -28,7 +31,7 @@ constexpr std::size_t kParallelMin = 1U << 14;
 }
 
 // y = a x + b y, elementwise (a, b scalars).
-void axpby(double a, std::span<const double> x, double b, std::span<double> y) {
+NW_SIMD_CLONES void axpby(double a, std::span<const double> x, double b, std::span<double> y) {
   const auto n = static_cast<Index>(y.size());
 #pragma omp parallel for schedule(static) if (y.size() >= kParallelMin)
   for (Index p = 0; p < n; ++p) {
@@ -40,7 +43,8 @@ void axpby(double a, std::span<const double> x, double b, std::span<double> y) {
 void copy(std::span<const double> x, std::span<double> y) { std::copy(x.begin(), x.end(), y.begin()); }
 
 // out = a x + b y, elementwise.
-void combine(double a, std::span<const double> x, double b, std::span<const double> y, std::span<double> out) {
+NW_SIMD_CLONES void combine(double a, std::span<const double> x, double b, std::span<const double> y,
+                            std::span<double> out) {
   const auto n = static_cast<Index>(out.size());
 #pragma omp parallel for schedule(static) if (out.size() >= kParallelMin)
   for (Index p = 0; p < n; ++p) {
@@ -73,7 +77,7 @@ double block_sum(std::size_t lo, std::size_t hi, Term&& term) {
 
 // Runs block(lo, hi) -> std::array<double, N> over the blocks of [0, n) and returns the N sums.
 template <std::size_t N, class Block>
-std::array<double, N> reduce_blocks(std::size_t n, Block&& block) {
+NW_SIMD_CLONES std::array<double, N> reduce_blocks(std::size_t n, Block&& block) {
   const std::size_t blocks = (n + kBlock - 1) / kBlock;
   std::vector<std::array<double, N>> partial(blocks);
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)
@@ -103,8 +107,8 @@ constexpr std::size_t kLineDoubles = 8;  // doubles per 64-byte cache line (pref
 // x_c[k] = b_c[k] + couplings times neighbours, the terms added in the order +x, -x, +y, -y;
 // bit m of Mask says whether neighbour m is there (the same sums as one pass per neighbour).
 template <unsigned Mask>
-void line_rhs(std::size_t nz, const double* __restrict bc, double* __restrict xc, const double* const* xn,
-              const double* const* cn) {
+NW_SIMD_CLONES void line_rhs(std::size_t nz, const double* __restrict bc, double* __restrict xc,
+                             const double* const* xn, const double* const* cn) {
   const double* __restrict x0 = xn[0];
   const double* __restrict x1 = xn[1];
   const double* __restrict x2 = xn[2];
@@ -134,129 +138,64 @@ constexpr auto kLineRhs = line_rhs_table(std::make_index_sequence<16>{});
 // column starting at col[w]; unused lanes point at a scratch column), with the group's
 // interleaved cz and 1 / d': forward x_k += (cz_{k-1} / d'_{k-1}) x_{k-1}, backward
 // x_k = (x_k + cz_k x_{k+1}) / d'_k. Lane by lane these are a column's operations; the vector
-// type (GCC/Clang vector extension: two doubles, one SSE2 register) only makes the compiler
-// issue them for two lanes at once.
-using Pair = double __attribute__((vector_size(2 * sizeof(double))));
-constexpr std::size_t kPairs = kGroup / 2;
-inline Pair load(const double* p) {
-  Pair v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
+// type (GCC/Clang vector extension: four doubles, one AVX register or two SSE2 ones) only makes
+// the compiler issue them for several lanes at once.
+using Quad = double __attribute__((vector_size(4 * sizeof(double))));
+constexpr std::size_t kQuads = kGroup / 4;
 // The forward pass also prefetches the factors of the next group (next_cz, next_ip: one cache
 // line of each per k), which the hardware does not fetch early enough by itself.
-void line_solve(std::size_t nz, const std::array<double*, kGroup>& col, const double* cz, const double* ip,
-                const double* next_cz, const double* next_ip) {
-  std::array<Pair, kPairs> prev{};
-  for (std::size_t h = 0; h < kPairs; ++h) prev[h] = Pair{col[2 * h][0], col[2 * h + 1][0]};
+NW_SIMD_CLONES void line_solve(std::size_t nz, const std::array<double*, kGroup>& col, const double* cz,
+                               const double* ip, const double* next_cz, const double* next_ip) {
+  // Written out without helper functions taking or returning a Quad: passing one by value
+  // outside the AVX2 clone would change the calling convention (-Wpsabi).
+#define NW_GATHER(h, k) Quad{col[4 * (h)][(k)], col[4 * (h) + 1][(k)], col[4 * (h) + 2][(k)], col[4 * (h) + 3][(k)]}
+#define NW_SCATTER(h, k, v)         \
+  do {                              \
+    col[4 * (h)][(k)] = (v)[0];     \
+    col[4 * (h) + 1][(k)] = (v)[1]; \
+    col[4 * (h) + 2][(k)] = (v)[2]; \
+    col[4 * (h) + 3][(k)] = (v)[3]; \
+  } while (false)
+  std::array<Quad, kQuads> prev{};
+  Quad f0, f1;
+  for (std::size_t h = 0; h < kQuads; ++h) prev[h] = NW_GATHER(h, 0);
   for (std::size_t k = 1; k < nz; ++k) {
     const std::size_t o = k * kGroup;
     __builtin_prefetch(next_cz + o);
     __builtin_prefetch(next_ip + o);
-    for (std::size_t h = 0; h < kPairs; ++h) {
-      double* x0 = col[2 * h];
-      double* x1 = col[2 * h + 1];
-      const std::size_t q = o + 2 * h;
-      prev[h] = Pair{x0[k], x1[k]} + load(cz + q - kGroup) * load(ip + q - kGroup) * prev[h];
-      x0[k] = prev[h][0];
-      x1[k] = prev[h][1];
+    for (std::size_t h = 0; h < kQuads; ++h) {
+      const std::size_t q = o + 4 * h;
+      std::memcpy(&f0, cz + q - kGroup, sizeof f0);
+      std::memcpy(&f1, ip + q - kGroup, sizeof f1);
+      prev[h] = NW_GATHER(h, k) + f0 * f1 * prev[h];
+      NW_SCATTER(h, k, prev[h]);
     }
   }
   const std::size_t last = (nz - 1) * kGroup;
-  for (std::size_t h = 0; h < kPairs; ++h) {
-    double* x0 = col[2 * h];
-    double* x1 = col[2 * h + 1];
-    prev[h] = Pair{x0[nz - 1], x1[nz - 1]} * load(ip + last + 2 * h);
-    x0[nz - 1] = prev[h][0];
-    x1[nz - 1] = prev[h][1];
+  for (std::size_t h = 0; h < kQuads; ++h) {
+    std::memcpy(&f1, ip + last + 4 * h, sizeof f1);
+    prev[h] = NW_GATHER(h, nz - 1) * f1;
+    NW_SCATTER(h, nz - 1, prev[h]);
   }
   for (std::size_t k = nz - 1; k-- > 0;) {
     const std::size_t o = k * kGroup;
-    for (std::size_t h = 0; h < kPairs; ++h) {
-      double* x0 = col[2 * h];
-      double* x1 = col[2 * h + 1];
-      const std::size_t q = o + 2 * h;
-      prev[h] = (Pair{x0[k], x1[k]} + load(cz + q) * prev[h]) * load(ip + q);
-      x0[k] = prev[h][0];
-      x1[k] = prev[h][1];
+    for (std::size_t h = 0; h < kQuads; ++h) {
+      const std::size_t q = o + 4 * h;
+      std::memcpy(&f0, cz + q, sizeof f0);
+      std::memcpy(&f1, ip + q, sizeof f1);
+      prev[h] = (NW_GATHER(h, k) + f0 * prev[h]) * f1;
+      NW_SCATTER(h, k, prev[h]);
     }
   }
+#undef NW_GATHER
+#undef NW_SCATTER
 }
-
-// (M u)[k] for the cells k0 <= k < k1 of one column, with the operations of stencil.cpp's
-// apply() in the same order (x-y terms +x, -x, +y, -y, bit m of Mask as in line_rhs, then z),
-// so that every value equals apply()'s bit for bit. Op::apply stores it in dst[k], Op::restrict
-// adds b[k] - (M u)[k] to dst[k] (the residual summed into an aggregate).
-enum class Op { apply, restrict };
-
-template <unsigned Mask, Op O>
-void stencil_column(std::size_t nz, std::size_t k0, std::size_t k1, const double* __restrict s,
-                    const double* __restrict u, const double* __restrict b, const double* __restrict cz,
-                    const double* const* xn, const double* const* cn, double* __restrict dst) {
-  const double* __restrict x0 = xn[0];
-  const double* __restrict x1 = xn[1];
-  const double* __restrict x2 = xn[2];
-  const double* __restrict x3 = xn[3];
-  const double* __restrict c0 = cn[0];
-  const double* __restrict c1 = cn[1];
-  const double* __restrict c2 = cn[2];
-  const double* __restrict c3 = cn[3];
-  const auto xy = [&](std::size_t k) {
-    double v = s[k] * u[k];
-    if constexpr ((Mask & 1U) != 0) v += c0[k] * (u[k] - x0[k]);
-    if constexpr ((Mask & 2U) != 0) v += c1[k] * (u[k] - x1[k]);
-    if constexpr ((Mask & 4U) != 0) v += c2[k] * (u[k] - x2[k]);
-    if constexpr ((Mask & 8U) != 0) v += c3[k] * (u[k] - x3[k]);
-    return v;
-  };
-  const auto store = [&](std::size_t k, double v) {
-    if constexpr (O == Op::apply) {
-      dst[k] = v;
-    } else {
-      dst[k] += b[k] - v;
-    }
-  };
-  if (nz == 1) {
-    if (k0 < k1) store(0, xy(0));
-    return;
-  }
-  std::size_t k = k0;
-  if (k == 0 && k < k1) {
-    double v = xy(0);
-    v += cz[0] * (u[0] - u[1]);
-    store(0, v);
-    ++k;
-  }
-  const std::size_t interior_end = std::min(k1, nz - 1);
-  for (; k < interior_end; ++k) {
-    double v = xy(k);
-    v += cz[k] * (u[k] - u[k + 1]) + cz[k - 1] * (u[k] - u[k - 1]);
-    store(k, v);
-  }
-  if (k == nz - 1 && k < k1) {
-    double v = xy(k);
-    v += cz[k - 1] * (u[k] - u[k - 1]);
-    store(k, v);
-  }
-}
-
-using StencilColumn = void (*)(std::size_t, std::size_t, std::size_t, const double*, const double*, const double*,
-                               const double*, const double* const*, const double* const*, double*);
-template <Op O, std::size_t... M>
-constexpr std::array<StencilColumn, sizeof...(M)> stencil_column_table(std::index_sequence<M...>) {
-  return {&stencil_column<static_cast<unsigned>(M), O>...};
-}
-constexpr auto kApplyColumn = stencil_column_table<Op::apply>(std::make_index_sequence<16>{});
-constexpr auto kRestrictColumn = stencil_column_table<Op::restrict>(std::make_index_sequence<16>{});
-
-unsigned neighbours(const StencilMatrix& a, const Columns& c, const double* x, std::array<const double*, 4>& xn,
-                    std::array<const double*, 4>& cn);
 
 // rc[k] += sum_n C_n[k] x_n[k] over the x-y neighbours of one column (bit m of Mask as in
 // line_rhs): the residual of a line solved with zero neighbours, once they have new values.
 template <unsigned Mask>
-void coupling_add(std::size_t nz, const double* const* xn, const double* const* cn, double* __restrict rc) {
+NW_SIMD_CLONES void coupling_add(std::size_t nz, const double* const* xn, const double* const* cn,
+                                 double* __restrict rc) {
   const double* __restrict x0 = xn[0];
   const double* __restrict x1 = xn[1];
   const double* __restrict x2 = xn[2];
@@ -309,18 +248,6 @@ std::array<double, N> apply_dots(const StencilMatrix& m, std::span<const double>
     }
     return s;
   });
-}
-
-// Neighbour columns of c in the order of the kernels' masks: +x, -x, +y, -y, with their
-// couplings (cx, cy of the lower column of each pair); returns the mask.
-unsigned neighbours(const StencilMatrix& a, const Columns& c, const double* x, std::array<const double*, 4>& xn,
-                    std::array<const double*, 4>& cn) {
-  unsigned mask = 0;
-  if (c.xp != Columns::npos) mask |= 1U, xn[0] = x + c.xp, cn[0] = a.cx.data() + c.self;
-  if (c.xm != Columns::npos) mask |= 2U, xn[1] = x + c.xm, cn[1] = a.cx.data() + c.xm;
-  if (c.yp != Columns::npos) mask |= 4U, xn[2] = x + c.yp, cn[2] = a.cy.data() + c.self;
-  if (c.ym != Columns::npos) mask |= 8U, xn[3] = x + c.ym, cn[3] = a.cy.data() + c.ym;
-  return mask;
 }
 
 // Sum of the x-y couplings of cell k of a column (the part of the diagonal the line solve

@@ -1,6 +1,7 @@
 #include "needlework/numerics/stencil.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 
@@ -16,28 +17,9 @@ constexpr std::size_t kParallelMin = 1U << 14;  // below this many entries a loo
 using Index = std::int64_t;
 using detail::Columns;
 using detail::columns_of;
-
-// out[k] = (M u)[k] for the cells of one column.
-void apply_column(const StencilMatrix& m, const Columns& c, const double* u, double* out) {
-  const std::size_t nz = m.nz;
-  const double* uc = u + c.self;
-  const double* s = m.excess.data() + c.self;
-  for (std::size_t k = 0; k < nz; ++k) out[k] = s[k] * uc[k];
-  const auto add = [&](std::size_t nb, const double* coupling) {
-    const double* un = u + nb;
-    for (std::size_t k = 0; k < nz; ++k) out[k] += coupling[k] * (uc[k] - un[k]);
-  };
-  if (c.xp != Columns::npos) add(c.xp, m.cx.data() + c.self);
-  if (c.xm != Columns::npos) add(c.xm, m.cx.data() + c.xm);
-  if (c.yp != Columns::npos) add(c.yp, m.cy.data() + c.self);
-  if (c.ym != Columns::npos) add(c.ym, m.cy.data() + c.ym);
-  if (nz > 1) {
-    const double* cz = m.cz.data() + c.self;
-    out[0] += cz[0] * (uc[0] - uc[1]);
-    for (std::size_t k = 1; k + 1 < nz; ++k) out[k] += cz[k] * (uc[k] - uc[k + 1]) + cz[k - 1] * (uc[k] - uc[k - 1]);
-    out[nz - 1] += cz[nz - 2] * (uc[nz - 1] - uc[nz - 2]);
-  }
-}
+using detail::kApplyColumn;
+using detail::kResidualColumn;
+using detail::neighbours;
 
 }  // namespace
 
@@ -80,13 +62,20 @@ void StencilMatrix::check() const {
   }
 }
 
+// Both operator passes read each of s, cx, cy, cz, u (and b) once per cell in one pass over a
+// column (the x-y neighbours' u stays in cache from the neighbouring columns); the column kernel
+// (stencil_columns.hpp) fixes the order of the operations.
 void apply(const StencilMatrix& m, std::span<const double> u, std::span<double> out) {
   const auto ncol = static_cast<Index>(m.nx * m.ny);
+  const std::size_t nz = m.nz;
 #pragma omp parallel for schedule(static) if (m.size() >= kParallelMin)
   for (Index col = 0; col < ncol; ++col) {
     const auto i = static_cast<std::size_t>(col) % m.nx, j = static_cast<std::size_t>(col) / m.nx;
     const Columns c = columns_of(m, i, j);
-    apply_column(m, c, u.data(), out.data() + c.self);
+    std::array<const double*, 4> xn{}, cn{};
+    const unsigned mask = neighbours(m, c, u.data(), xn, cn);
+    kApplyColumn[mask](nz, 0, nz, m.excess.data() + c.self, u.data() + c.self, nullptr, m.cz.data() + c.self, xn.data(),
+                       cn.data(), out.data() + c.self);
   }
 }
 
@@ -94,19 +83,26 @@ double residual(const StencilMatrix& m, std::span<const double> b, std::span<con
   const auto ncol = static_cast<Index>(m.nx * m.ny);
   const std::size_t nz = m.nz;
   std::vector<double> column_sums(static_cast<std::size_t>(ncol));
+  const bool aliased = b.data() == r.data();
 #pragma omp parallel if (m.size() >= kParallelMin)
   {
-    std::vector<double> mu(nz);
+    std::vector<double> bcopy(aliased ? nz : 0);  // the kernel's b and r must not overlap
 #pragma omp for schedule(static)
     for (Index col = 0; col < ncol; ++col) {
       const auto i = static_cast<std::size_t>(col) % m.nx, j = static_cast<std::size_t>(col) / m.nx;
       const Columns c = columns_of(m, i, j);
-      apply_column(m, c, u.data(), mu.data());
-      double s = 0;
-      for (std::size_t k = 0; k < nz; ++k) {
-        r[c.self + k] = b[c.self + k] - mu[k];
-        s += r[c.self + k];
+      std::array<const double*, 4> xn{}, cn{};
+      const unsigned mask = neighbours(m, c, u.data(), xn, cn);
+      double* rc = r.data() + c.self;
+      const double* bc = b.data() + c.self;
+      if (aliased) {
+        std::copy(bc, bc + nz, bcopy.begin());
+        bc = bcopy.data();
       }
+      kResidualColumn[mask](nz, 0, nz, m.excess.data() + c.self, u.data() + c.self, bc, m.cz.data() + c.self, xn.data(),
+                            cn.data(), rc);
+      double s = 0;
+      for (std::size_t k = 0; k < nz; ++k) s += rc[k];
       column_sums[static_cast<std::size_t>(col)] = s;
     }
   }
@@ -115,7 +111,7 @@ double residual(const StencilMatrix& m, std::span<const double> b, std::span<con
   return total;
 }
 
-double dot(std::span<const double> a, std::span<const double> b) {
+NW_SIMD_CLONES double dot(std::span<const double> a, std::span<const double> b) {
   const std::size_t n = a.size();
   const std::size_t blocks = (n + kBlock - 1) / kBlock;
   std::vector<double> partial(blocks);
@@ -138,7 +134,7 @@ double dot(std::span<const double> a, std::span<const double> b) {
   return total;
 }
 
-double sum(std::span<const double> a) {
+NW_SIMD_CLONES double sum(std::span<const double> a) {
   const std::size_t n = a.size();
   const std::size_t blocks = (n + kBlock - 1) / kBlock;
   std::vector<double> partial(blocks);
