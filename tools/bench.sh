@@ -7,6 +7,10 @@
 #   tools/bench.sh            3 runs
 #   tools/bench.sh 5          5 runs
 #   BENCH_FILTER='Triad|Apply|Residual|Smoother' tools/bench.sh   a subset (--benchmark_filter)
+#   BENCH_TARGET=nw_bench_patch tools/bench.sh 1     another benchmark of bench/ (issue 4 point 7:
+#                                                    the 1 cm2 patch against the fast cell); no summary
+#
+# The build uses BENCH_JOBS parallel jobs (default 1: the machine is shared).
 #
 # Output in build/bench/results/<date-time>/: run<i>.json and run<i>.txt (benchmark output),
 # run<i>.log (the reference scripts' output), load<i>.txt (/proc/loadavg every 5 s during run i,
@@ -23,15 +27,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-3}"
 filter="${BENCH_FILTER:-.}"
+target="${BENCH_TARGET:-nw_bench_transport}"
+jobs="${BENCH_JOBS:-1}"
 quiet_load="${BENCH_QUIET_LOAD:-0.5}"
 quiet_wait="${BENCH_QUIET_WAIT:-1800}"
 
 cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DNW_BUILD_TESTS=OFF -DNW_BUILD_BENCH=ON >/dev/null
-cmake --build build/bench --target nw_bench_transport
+cmake --build build/bench -j "$jobs" --target "$target"
 
 out="build/bench/results/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
 {
+  echo "target: $target"
   echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with local changes)')"
   echo "nproc: $(nproc)"
   grep -m1 'model name' /proc/cpuinfo || true
@@ -57,13 +64,15 @@ for i in $(seq 1 "$runs"); do
   # Load sampler for this run (stopped by its own PID).
   (while true; do echo "$(date +%T) $(cat /proc/loadavg)"; sleep 5; done) >"$out/load$i.txt" &
   sampler=$!
-  build/bench/bench/nw_bench_transport --benchmark_filter="$filter" \
+  "build/bench/bench/$target" --benchmark_filter="$filter" \
     --benchmark_out="$out/run$i.json" --benchmark_out_format=json 2>"$out/run$i.log" | tee "$out/run$i.txt"
   kill "$sampler" 2>/dev/null || true
   sampler=""
 done
 
-/usr/bin/python3 bench/summarise_transport.py "$out"/run*.json | tee "$out/summary.txt"
+if [ "$target" = nw_bench_transport ]; then
+  /usr/bin/python3 bench/summarise_transport.py "$out"/run*.json | tee "$out/summary.txt"
+fi
 {
   echo "1-minute load average during each run (this benchmark alone adds up to 2):"
   for i in $(seq 1 "$runs"); do echo "  run $i: $(load_stats "$out/load$i.txt")"; done
