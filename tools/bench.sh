@@ -29,6 +29,9 @@ runs="${1:-3}"
 filter="${BENCH_FILTER:-.}"
 target="${BENCH_TARGET:-nw_bench_transport}"
 jobs="${BENCH_JOBS:-1}"
+# The reference scripts by absolute path (the binary's default is derived from __FILE__, which
+# a compiler launcher such as ccache may make relative to the build folder).
+export NW_BENCH_REFERENCE_DIR="${NW_BENCH_REFERENCE_DIR:-$PWD/bench/reference}"
 quiet_load="${BENCH_QUIET_LOAD:-0.5}"
 quiet_wait="${BENCH_QUIET_WAIT:-1800}"
 
