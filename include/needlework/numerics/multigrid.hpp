@@ -35,7 +35,9 @@
 // restriction after fused into the same pass; after the zero-guess pre-sweep the residual is
 // taken from the line-solve identities (zero on the colour solved last, the coupling to the new
 // neighbours on the other) instead of an operator pass; the Krylov vector updates of FCG and
-// the K-cycle are fused into few passes.
+// the K-cycle are fused into few passes. On x86-64 with GCC the column kernels, the line solves
+// and the vector passes exist in a baseline and an AVX2 version, chosen when the program is
+// loaded (stencil_columns.hpp); AVX2 without FMA gives the same results bit for bit.
 //
 // Every operation is deterministic: per-cell updates in a fixed order of operations, red-black
 // colouring, fixed-order reductions (stencil.hpp); the solution is bitwise the same for any
