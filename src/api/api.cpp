@@ -116,9 +116,6 @@ planner::Preferences preferences_of(const io::Scenario& scenario) {
 
 namespace {
 
-// Virtual patients per evaluation during the search (the planner evaluates ~1,500 candidates):
-// fewer than a simulate run, so the intervals of a plan are coarser than simulate's.
-constexpr int kPlannerVirtualPatients = 16;
 // Channel statistics do not depend on the patch size: the search simulates at most this much of
 // an area and scales the needling time to the whole area.
 constexpr double kPlannerPatch_cm2 = 4;
@@ -156,8 +153,10 @@ planner::Evaluator outcome_evaluator() {
     std::map<std::string, std::shared_ptr<const course::AreaResult>> prepared;
   };
   auto cache = std::make_shared<Cache>();
-  return [cache](const planner::AreaRequest& req, const planner::Candidate& c) -> planner::Evaluation {
-    const auto data = io::bundled_data();
+  auto bundle = std::make_shared<const io::DataBundle>(io::bundled_data());
+  return [cache, bundle](const planner::AreaRequest& req, const planner::Candidate& c,
+                         planner::Cohort cohort) -> planner::Evaluation {
+    const auto& data = *bundle;
     course::CourseInputs in;
     in.seed = req.seed;
     in.sex = req.patient.sex == clinical::Sex::male ? skin::Sex::male : skin::Sex::female;
@@ -178,7 +177,8 @@ planner::Evaluator outcome_evaluator() {
     in.protocol.sessions = c.sessions;
     in.protocol.interval = c.interval_weeks * core::units::wk;
     in.settings = req.settings;
-    in.settings.virtual_patients = std::min(req.settings.virtual_patients, kPlannerVirtualPatients);
+    // The search asks for the nominal person; finalists and compared protocols get the scenario's cohort.
+    if (cohort == planner::Cohort::nominal) in.settings.virtual_patients = 0;
     in.topical = planned_topical(c.topical, data);
     const course::Simulation simulation(in, data.course_libraries());
     core::NullSink quiet;
@@ -201,10 +201,21 @@ planner::Evaluator outcome_evaluator() {
     e.downtime_days = r.safety.downtime_days;
     e.pih_probability = r.safety.pih_probability;
     e.minutes_per_session = r.stats.treatment_minutes * area_cm2 / area.area.in(core::units::cm2);
-    if (r.cohort.empty()) {
+    if (r.nominal_scores.treated.empty()) {
       e.feasible = false;
       e.reasons.push_back(fmt::format("no outcome model for concern '{}'", area.concern));
       return e;
+    }
+    if (cohort == planner::Cohort::nominal) {
+      const auto& s = r.nominal_scores;
+      const auto* scale = data.outcomes.scale(s.scale);
+      const bool higher = scale && scale->better == outcomes::Better::higher;
+      const double end = s.treated.back();
+      e.scale = s.scale;
+      e.baseline = s.baseline;
+      e.at_follow_up = {end, end, end};
+      e.improvement_pct = improvement_of({end, end, end}, s.baseline, higher);
+      return e;  // no timeline: the search never shows one
     }
     const auto& last = r.cohort.back();
     const auto* scale = data.outcomes.scale(last.scale);

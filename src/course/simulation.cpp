@@ -178,11 +178,11 @@ void Simulation::heal_and_assess(AreaResult& r, std::size_t index, core::LogSink
   if (concern) r.nominal_scores = outcomes::score_timeline(model, area, r.healing);
 
   // Virtual patients.
-  const int n = std::max(1, settings.virtual_patients);
+  const int n = std::max(0, settings.virtual_patients);
   r.virtual_patients = n;
   std::vector<outcomes::ScoreTimeline> scores(static_cast<std::size_t>(n));
   const std::uint64_t area_key = 1000 * index;
-  if (concern) {
+  if (concern && n > 0) {
     std::exception_ptr failure;
 #pragma omp parallel for schedule(dynamic, 4)
     for (int p = 0; p < n; ++p) {

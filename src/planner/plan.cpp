@@ -142,7 +142,7 @@ Compared compare(const StandardProtocol& p, const AreaRequest& r, const SearchSp
   cand.interval_weeks = weeks(p.interval);
   cand.topical = *data.topical(p.topical);
   out.scored.candidate = cand;
-  out.scored.evaluation = evaluator(r, cand);
+  out.scored.evaluation = evaluator(r, cand, Cohort::virtual_patients);
   out.scored.violations = violations(out.scored.evaluation, c);
   if (cand.needle_length_mm > s.depth_max_mm + 1e-9)
     out.scored.violations.push_back(
