@@ -5,15 +5,13 @@
 
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
 #include <vector>
 
-#include "needlework/core/error.hpp"
 #include "needlework/io/provenance.hpp"
 #include "needlework/report/html.hpp"
+#include "result_files.hpp"
 
 namespace nw::report {
 namespace {
@@ -23,31 +21,9 @@ namespace fs = std::filesystem;
 
 constexpr std::string_view kPlanFile = "plan.json";
 
-[[noreturn]] void read_failure(const fs::path& path, const std::string& reason) {
-  core::raise(core::ErrorCode::io_read, fmt::arg("path", path.string()), fmt::arg("reason", reason));
-}
-
-std::optional<std::string> read_text(const fs::path& path, bool required) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) {
-    if (required) read_failure(path, "missing (not written by this run?)");
-    return std::nullopt;
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in && !in.eof()) read_failure(path, "read failed");
-  return text.str();
-}
-
-Json read_json(const fs::path& path) {
-  const auto text = read_text(path, true);
-  try {
-    return Json::parse(*text);
-  } catch (const nlohmann::json::parse_error& e) {
-    read_failure(path, fmt::format("not valid JSON ({})", e.what()));
-  }
-}
+using detail::read_failure;
+using detail::read_json;
+using detail::read_text;
 
 const Json* find_path(const Json& root, std::string_view path) {
   const Json* node = &root;

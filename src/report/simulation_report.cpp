@@ -10,13 +10,13 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
 #include <vector>
 
 #include "needlework/core/error.hpp"
 #include "needlework/io/provenance.hpp"
 #include "needlework/io/toml_reader.hpp"
 #include "needlework/report/html.hpp"
+#include "result_files.hpp"
 
 namespace nw::report {
 namespace {
@@ -24,31 +24,9 @@ namespace {
 using Json = nlohmann::ordered_json;
 namespace fs = std::filesystem;
 
-[[noreturn]] void read_failure(const fs::path& path, const std::string& reason) {
-  core::raise(core::ErrorCode::io_read, fmt::arg("path", path.string()), fmt::arg("reason", reason));
-}
-
-std::optional<std::string> read_text(const fs::path& path, bool required) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) {
-    if (required) read_failure(path, "missing (not written by this run?)");
-    return std::nullopt;
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in && !in.eof()) read_failure(path, "read failed");
-  return text.str();
-}
-
-Json read_json(const fs::path& path) {
-  const auto text = read_text(path, true);
-  try {
-    return Json::parse(*text);
-  } catch (const nlohmann::json::parse_error& e) {
-    read_failure(path, fmt::format("not valid JSON ({})", e.what()));
-  }
-}
+using detail::read_failure;
+using detail::read_json;
+using detail::read_text;
 
 // ------------------------------------------------------------------------------- CSV
 struct Csv {
