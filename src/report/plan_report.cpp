@@ -320,11 +320,12 @@ std::string parameters_section(const Json& plan) {
                        core::xml_escape(area_name(plan, a)));
     const auto range = [&](const std::string& label, const std::string& key, const std::string& unit) {
       out += fmt::format("<tr><td>{}</td><td class=\"n\">{} to {}</td><td>{}</td></tr>\n", core::xml_escape(label),
-                         num(plan, s + "." + key + ".0"), num(plan, s + "." + key + ".1"), core::xml_escape(unit));
+                         num(plan, fmt::format("{}.{}.0", s, key)), num(plan, fmt::format("{}.{}.1", s, key)),
+                         core::xml_escape(unit));
     };
     const auto one = [&](const std::string& label, const std::string& key, const std::string& unit, double scale = 1) {
       out += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>\n", core::xml_escape(label),
-                         num(plan, s + "." + key, scale), core::xml_escape(unit));
+                         num(plan, fmt::format("{}.{}", s, key), scale), core::xml_escape(unit));
     };
     range("needle length", "depth_mm", "mm");
     one("needle length step", "depth_step_mm", "mm");

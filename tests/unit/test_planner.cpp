@@ -318,11 +318,7 @@ TEST(PlannerSpace, EverySiteAndConcernGivesABoxOnThePenGrid) {
   }
 }
 
-std::filesystem::path out_dir(const std::string& name) {
-  auto p = std::filesystem::temp_directory_path() / ("nw_plan_" + name);
-  std::filesystem::remove_all(p);
-  return p;
-}
+std::filesystem::path out_dir(const std::string& name) { return test::scratch_dir("plan_" + name); }
 
 TEST(PlanApi, DeferralScheduleStartsOnTheEarliestDate) {
   core::NullSink log;
