@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -147,10 +148,12 @@ planner::Spread improvement_of(const outcomes::Spread& score, double baseline, b
 
 planner::Evaluator outcome_evaluator() {
   // Channels and transport of a candidate depend on the needle length, passes and topical, not
-  // on the calendar: they are computed once per combination and shared (thread-safe cache).
+  // on the calendar: they are computed once per combination and shared (thread-safe cache; a
+  // thread that asks for a combination another thread is computing waits for it).
+  using Prepared = std::shared_future<std::shared_ptr<const course::AreaResult>>;
   struct Cache {
     std::mutex mutex;
-    std::map<std::string, std::shared_ptr<const course::AreaResult>> prepared;
+    std::map<std::string, Prepared> prepared;
   };
   auto cache = std::make_shared<Cache>();
   auto bundle = std::make_shared<const io::DataBundle>(io::bundled_data());
@@ -184,17 +187,24 @@ planner::Evaluator outcome_evaluator() {
     core::NullSink quiet;
     const auto key = fmt::format("{}|{}|{}|{:.4f}|{}|{}|{}|{}", req.seed, area.site, area.concern, c.needle_length_mm,
                                  c.passes, c.topical.name, in.age.si(), static_cast<int>(in.sex));
-    std::shared_ptr<const course::AreaResult> prepared;
+    Prepared prepared;
+    std::promise<std::shared_ptr<const course::AreaResult>> mine;
+    bool compute = false;
     {
       const std::lock_guard lock(cache->mutex);
-      if (const auto it = cache->prepared.find(key); it != cache->prepared.end()) prepared = it->second;
+      auto [it, inserted] = cache->prepared.try_emplace(key);
+      if (inserted) it->second = mine.get_future().share();
+      prepared = it->second;
+      compute = inserted;
     }
-    if (!prepared) {
-      prepared = std::make_shared<const course::AreaResult>(simulation.prepare(0, quiet));
-      const std::lock_guard lock(cache->mutex);
-      cache->prepared.emplace(key, prepared);
+    if (compute) {
+      try {
+        mine.set_value(std::make_shared<const course::AreaResult>(simulation.prepare(0, quiet)));
+      } catch (...) {
+        mine.set_exception(std::current_exception());
+      }
     }
-    auto r = *prepared;
+    auto r = *prepared.get();  // rethrows a failure of the thread that computed it
     simulation.assess(r, 0, quiet);
 
     planner::Evaluation e;
