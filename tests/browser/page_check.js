@@ -22,7 +22,7 @@ function args(script) {
       process.exit(1);
     }
   }
-  out.root = out.root || process.cwd();
+  out.root = path.resolve(out.root || process.cwd());  // require() needs an absolute path
   out.chromium = process.env.NW_CHROMIUM || "/usr/bin/chromium";
   return out;
 }
