@@ -96,6 +96,14 @@ std::vector<planner::AreaRequest> plan_requests(const io::Scenario& scenario) {
                                             fmt::arg("doc", "`plan` needs at least one [[treatment]] table")));
   }
   if (!missing.empty()) throw core::Error(std::move(missing));
+  if (scenario.device->kind == device::Kind::none) {
+    const auto& device_table = scenario.config.get_table("device");
+    throw core::Error({core::make_diagnostic(
+        core::ErrorCode::cfg_consistency, device_table.where_of("kind"), "device.kind",
+        fmt::arg("message",
+                 "'device.kind' is \"none\": `plan` chooses needling settings and needs a device "
+                 "(pen, roller or stamp); use `simulate` for an untreated control arm"))});
+  }
   std::vector<planner::AreaRequest> out;
   for (const auto& t : scenario.treatments) {
     out.push_back({t, *scenario.device, scenario.patient, scenario.protocol, scenario.settings, scenario.seed});

@@ -145,8 +145,8 @@ transport::TransportResult Simulation::transport_for(const AreaResult& r, bool o
   }
   // Fidelity fast: the coarse cell of cohort and planner runs (MODEL.md section 0); detailed:
   // the resolved cell.
-  auto options = inputs_.settings.fidelity == Fidelity::fast ? transport::TransportOptions::fast()
-                                                              : transport::TransportOptions{};
+  auto options =
+      inputs_.settings.fidelity == Fidelity::fast ? transport::TransportOptions::fast() : transport::TransportOptions{};
   options.keep_fields = inputs_.keep_transport_fields;
   return transport::simulate_transport(in, libs_.tissue, options);
 }
