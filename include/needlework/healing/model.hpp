@@ -70,9 +70,9 @@ struct Parameters {
   double collagen_iii_fraction = 0;
   double collagen_iii_turnover_time_d = 0;
   double collagen_iii_maturation = 0;
-  double collagen_i_half_life_d = 0;          // t1: remodelling pool
-  double collagen_i_maturation_time_d = 0;    // t_m: remodelling -> stable pool
-  double collagen_i_stable_half_life_d = 0;   // t_s: stable (cross-linked) pool
+  double collagen_i_half_life_d = 0;         // t1: remodelling pool
+  double collagen_i_maturation_time_d = 0;   // t_m: remodelling -> stable pool
+  double collagen_i_stable_half_life_d = 0;  // t_s: stable (cross-linked) pool
   double collagen_iii_growth_factor_gain = 0;
   double collagen_synthesis_gain = 0;  // sigma: synthesis per activated fibroblast above resting
   double matrix_feedback_exponent = 0;
