@@ -100,6 +100,15 @@ void collagen_resting_synthesis_positive(const Parameters& p, const ConfigTable&
   }
 }
 
+// The stable (cross-linked) pool must turn over more slowly than the remodelling pool it comes from;
+// with both positive the resting state (R = 1, S = 0) is stationary for any values.
+void collagen_stable_pool_slower(const Parameters& p, const ConfigTable& table) {
+  if (!(p.collagen_i_stable_half_life_d > p.collagen_i_half_life_d)) {
+    inconsistent(table, "type_i_stable_half_life",
+                 "'collagen.type_i_stable_half_life' must be longer than 'collagen.type_i_half_life'");
+  }
+}
+
 void erythema_thresholds_ordered(const Parameters& p, const ConfigTable& table) {
   if (p.erythema_visible >= 1 || p.erythema_acceptable >= 1 || p.erythema_acceptable < p.erythema_visible) {
     inconsistent(table, "acceptable_threshold", "erythema thresholds must satisfy visible <= acceptable < 1");
@@ -163,7 +172,12 @@ const std::vector<Group>& groups() {
         days("type_iii_turnover_time", "tau3 at rest", &P::collagen_iii_turnover_time_d),
         number("type_iii_maturation", "phi: share of type III turnover that matures into type I",
                &P::collagen_iii_maturation),
-        days("type_i_half_life", "t1 at rest", &P::collagen_i_half_life_d),
+        days("type_i_half_life", "t1: half-life of the remodelling pool of type I at rest", &P::collagen_i_half_life_d),
+        days("type_i_maturation_time", "t_m: time constant of new type I maturing into the stable pool",
+             &P::collagen_i_maturation_time_d),
+        then(days("type_i_stable_half_life", "t_s: half-life of the stable (cross-linked) pool of type I",
+                  &P::collagen_i_stable_half_life_d),
+             collagen_stable_pool_slower),
         number("type_iii_growth_factor_gain", "a3", &P::collagen_iii_growth_factor_gain),
         number("synthesis_gain", "sigma: synthesis of an activated fibroblast above a resting one",
                &P::collagen_synthesis_gain),
