@@ -1,6 +1,7 @@
-// NOTE: the tests still marked DISABLED_ (HK responders, melasma, PIH across phototypes) run on
-// the healing tests' stand-in injury, not on a reference course through every stage; they are
-// kept for their numbers and are to be converted to reference courses (data/outcomes/courses).
+// NOTE: the two melasma tests still marked DISABLED_ run on the healing tests' stand-in injury,
+// not on a reference course through every stage; they are kept for their numbers (the model
+// cannot reproduce them, see each test). PUB-HK-RESP and PUB-FAB-PIH are validation cases
+// (data/validation/cases.toml) on reference courses.
 // Validation of the outcome stage against published clinical results (data/outcomes/
 // published.toml; docs/model/outcomes.md section 3). Each reference course runs through the
 // healing model (tests/healing/healing_support.hpp reference injury; delivered amounts of actives
@@ -55,11 +56,6 @@ AreaContext area_for(const std::string& concern, const std::string& scar_type, c
   a.papillary_thickness_m = kPapillary_m;
   a.reticular_thickness_m = kReticular_m;
   return a;
-}
-
-// Acne-scar courses: `n` roller sessions of 1.5 mm `interval_d` apart (F-HAR1 median protocol).
-healing::HealingInputs acne_course(int n, double interval_d, double end_day, int fitzpatrick = 3) {
-  return nw::test::course(n, interval_d, 1.5, end_day, fitzpatrick);
 }
 
 // TXA + MN for melasma (PUB-BUD-MN): sessions at weeks 0, 4, 8 with 1.5 mm needles (assumed);
@@ -174,23 +170,6 @@ TEST(OutcomesValidation, AcneSplitFaceRct_PUB_ALAM) {
   EXPECT_LE(control, 2.3);
 }
 
-// PUB-HK-RESP (validation): 91.8 % of 36 patients improved by at least one qualitative grade.
-// Sessions were not in the abstract: the review median (3 sessions, 4 weeks, F-HAR1) is used,
-// scored 3 months after the last. Tolerance: 0.25 absolute on the responder fraction of 200
-// virtual patients (seed 11). KNOWN DISCREPANCY (outcomes.md section 8): the model gives 0.29.
-TEST(OutcomesValidation, DISABLED_AcneResponderFraction_PUB_HK_RESP) {
-  const auto& r = row("PUB-HK-RESP");
-  auto a = area_for("acne_scars", "mixed", r.scale);
-  const auto patients = cohort(acne_course(3, 28, r.day), a, 200, 11);
-  const auto stats = cohort_statistics(*model().scale(r.scale), patients, static_cast<std::size_t>(r.day));
-  std::printf(
-      "[outcomes-validation] PUB-HK-RESP >= 1 grade: %.3f of 200 virtual patients (published %.3f); grade %.2f "
-      "[%.2f, %.2f] from %.2f\n",
-      stats.responder_fraction, r.value, stats.at_follow_up.median, stats.at_follow_up.p05, stats.at_follow_up.p95,
-      stats.baseline);
-  EXPECT_NEAR(stats.responder_fraction, r.value, 0.25);
-}
-
 // PUB-BUD-MN (fit, S29): MASI -44.41 % with TXA + MN. Tolerance 0.02 (stored value rounding).
 // KNOWN DISCREPANCY (outcomes.md section 8): the healing model's epidermal melanin is 1.0007 of
 // baseline on the treated side at day 146 (untreated 1.0000): three monthly TXA applications
@@ -259,12 +238,6 @@ TEST(OutcomesValidation, AlopeciaFitAndControlArm_PUB_DHU) {
 namespace nw::outcomes {
 namespace {
 
-// PIH reference courses: `sessions` monthly 1.5 mm sessions, followed to the row's day.
-double pih_drive(int sessions, int fitzpatrick, double end_day) {
-  return healing::simulate_healing(acne_course(sessions, 28, end_day, fitzpatrick), nw::test::healing_parameters())
-      .pih_drive;
-}
-
 // PUB-DOG-PIH (fit, S16): 5 of 30 phototype IV-V patients developed PIH after 5 monthly 1.5 mm
 // roller sessions. The people are half type IV, half type V (assumption). Tolerance: the stored
 // hazard reproduces 0.167 within 0.01; the refit is printed.
@@ -281,22 +254,6 @@ TEST(OutcomesValidation, PihFit_PUB_DOG_PIH) {
       people[0].second, people[1].second, beta, model().pih().hazard_per_drive, p, r.value);
   EXPECT_NEAR(p, r.value, 0.01);
   EXPECT_NEAR(beta / model().pih().hazard_per_drive, 1.0, 0.03);
-}
-
-// PUB-FAB-PIH (validation, S21): no PIH in 60 patients of phototypes I-VI. 10 per phototype and
-// 2 monthly 1.5 mm sessions are assumptions. Tolerance: expected count <= 3.0 (P(0 events) >= 5 %).
-// KNOWN DISCREPANCY (outcomes.md section 8): the model expects 3.73 (P(0) = 2.4 %).
-TEST(OutcomesValidation, DISABLED_PihAcrossPhototypes_PUB_FAB_PIH) {
-  const auto& r = row("PUB-FAB-PIH");
-  double expected = 0;
-  std::printf("[outcomes-validation] PUB-FAB-PIH probability by phototype:");
-  for (int f = 1; f <= 6; ++f) {
-    const double p = pih_probability(model().pih(), f, pih_drive(2, f, r.day));
-    expected += 10 * p;
-    std::printf(" %d: %.3f", f, p);
-  }
-  std::printf("; expected count in 60: %.2f (observed 0)\n", expected);
-  EXPECT_LE(expected, 3.0);
 }
 
 }  // namespace
