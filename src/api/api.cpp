@@ -188,6 +188,7 @@ planner::Evaluator outcome_evaluator() {
     in.protocol.sessions = c.sessions;
     in.protocol.interval = c.interval_weeks * core::units::wk;
     in.settings = req.settings;
+    in.settings.fidelity = course::Fidelity::fast;  // MODEL.md section 0: the planner runs the fast path
     // The search asks for the nominal person; finalists and compared protocols get the scenario's cohort.
     if (cohort == planner::Cohort::nominal) in.settings.virtual_patients = 0;
     in.topical = planned_topical(c.topical, data);
