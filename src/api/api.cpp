@@ -112,13 +112,8 @@ std::vector<planner::AreaRequest> plan_requests(const io::Scenario& scenario) {
 }
 
 planner::Preferences preferences_of(const io::Scenario& scenario) {
-  planner::Preferences p;
-  if (scenario.config.contains("preferences")) {
-    const auto& t = scenario.config.get_table("preferences");
-    p.max_downtime = t.get<core::dim::time>("max_downtime");
-    p.max_sessions = static_cast<int>(t.get_int("max_sessions"));
-  }
-  return p;
+  return scenario.config.contains("preferences") ? planner::preferences_from(scenario.config.get_table("preferences"))
+                                                 : planner::Preferences{};
 }
 
 }  // namespace

@@ -32,12 +32,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "needlework/clinical/patient.hpp"
 #include "needlework/clinical/screening.hpp"
+#include "needlework/core/config.hpp"
 #include "needlework/core/date.hpp"
 #include "needlework/core/log.hpp"
 #include "needlework/course/treatment.hpp"
@@ -102,6 +104,11 @@ struct Preferences {
   core::Time max_downtime = 2 * core::units::d;
   int max_sessions = 6;
 };
+
+/// Schema of the scenario's [preferences] table (plan only).
+std::shared_ptr<const core::TableSpec> preferences_spec();
+/// From the validated [preferences] table.
+Preferences preferences_from(const core::ConfigTable& table);
 
 /// The box the search explores for one area, with why each bound is what it is.
 struct SearchSpace {
