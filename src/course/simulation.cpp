@@ -161,7 +161,8 @@ skin::ChannelSet corner_square(const skin::ChannelSet& all) {
 // reference run for the enhancement. Fidelity fast: the fast axisymmetric cell at the session's
 // channel density (MODEL.md section 0); detailed: the 3D patch with the real channels of a
 // 1 cm2 corner of the area (geometry D, docs/model/transport.md section 13).
-transport::TransportResult Simulation::transport_for(const AreaResult& r, bool occluded) const {
+transport::TransportResult Simulation::transport_for(const AreaResult& r, bool occluded, core::LogSink& log,
+                                                     const std::string& task) const {
   transport::TransportInputs in;
   in.active = inputs_.topical->active;
   in.skin = r.skin;
@@ -179,6 +180,7 @@ transport::TransportResult Simulation::transport_for(const AreaResult& r, bool o
     options = transport::TransportOptions::patch();
   }
   options.keep_fields = inputs_.keep_transport_fields;
+  options.progress = [&](double done) { log.progress(task, 0.7 + 0.2 * done); };
   return transport::simulate_transport(in, libs_.tissue, options);
 }
 
@@ -289,8 +291,8 @@ AreaResult Simulation::prepare(std::size_t a, core::LogSink& log) const {
     r.barrier_recovery_h = libs_.tissue.recovery_time(libs_.tissue.barrier_half_life(occluded)).in(core::units::h);
   }
   log.progress(task, 0.7);
-  if (inputs_.topical) r.transport = transport_for(r, occluded);
-  log.progress(task, 0.75);
+  if (inputs_.topical) r.transport = transport_for(r, occluded, log, task);
+  log.progress(task, 0.9);
   return r;
 }
 
