@@ -63,7 +63,8 @@ constexpr int kH = 22;   // follicle drive
 constexpr int kQ = 23;   // integral of (A - A_th)+
 constexpr int kR = 24;   // fibroblast responsiveness, papillary and reticular
 constexpr int kS = 26;   // stable (cross-linked) collagen I above rest / c1_0, papillary and reticular
-constexpr int kN = 28;
+constexpr int kY = 28;   // melanogenic set-point of the melanocytes (1 = the person's resting activity)
+constexpr int kN = 29;
 
 struct Dose {
   double day;
@@ -106,6 +107,7 @@ struct Problem {
 
   struct Effects {
     double melanocyte = 0, pigment = 0, follicle = 0;
+    double setpoint = 0;  // melanocyte suppression at the papillary level (dermal melanogenic drive)
     double collagen[2] = {0, 0};
   };
   Effects effects(double t) const {
@@ -122,6 +124,7 @@ struct Problem {
         e.melanocyte += act.melanocyte_emax * o;
         e.pigment += act.pigment_emax * o;
       }
+      if (act.melanocyte_emax != 0) e.setpoint += act.melanocyte_emax * occupancy(1);
       if (act.collagen_emax != 0) {
         e.collagen[0] += act.collagen_emax * occupancy(1);
         e.collagen[1] += act.collagen_emax * occupancy(2);
@@ -131,6 +134,7 @@ struct Problem {
     // Suppressions are fractions: at most 95 % of the drive is removed.
     e.melanocyte = std::min(e.melanocyte, 0.95);
     e.pigment = std::min(e.pigment, 0.95);
+    e.setpoint = std::min(e.setpoint, 0.95);
     return e;
   }
 
@@ -192,9 +196,17 @@ struct Problem {
         std::max(0.0, y[kI]) + std::max(0.0, y[kI + 1]) + p.reticular_pigment_weight * std::max(0.0, y[kI + 2]);
     const double activation = patient.melanocyte_gain * phototype * p.melanocyte_gain * inflamed * (1 - fx.melanocyte);
     dy[kA] = (activation - y[kA]) / p.melanocyte_time_d;
+    // Melanogenic set-point (healing.md 2.9): lowered while an active suppresses the dermal drive
+    // of the melanocytes (tranexamic acid: plasmin, vessels, mast cells), at the rate at which
+    // melanocyte activity follows its drive (tau_A); it relaxes back over tau_Y (weeks).
+    const double setpoint = std::max(0.0, y[kY]);
+    dy[kY] = (1 - y[kY]) / p.setpoint_recovery_time_d - fx.setpoint * setpoint / p.melanocyte_time_d;
+    // Melanin leaves with the renewing epidermis: faster while growth factors drive proliferation
+    // (a_R G_e) and for as long as the needled epidermis stays thickened (a_N (T - 1)+).
+    const double renewal =
+        1 + p.pigment_renewal_gain * std::max(0.0, y[kG]) + p.pigment_thickness_gain * std::max(0.0, y[kT] - 1);
     dy[kP] = tg / p.pigment_time_d *
-             ((1 + p.pigment_activation_gain * std::max(0.0, y[kA])) * (1 - fx.pigment) -
-              y[kP] * (1 + p.pigment_renewal_gain * std::max(0.0, y[kG])));
+             ((1 + p.pigment_activation_gain * std::max(0.0, y[kA])) * (1 - fx.pigment) * setpoint - y[kP] * renewal);
     // Follicles (scalp only).
     if (scalp) {
       const double wound = p.follicle_wound_gain * (std::max(0.0, y[kG + 1]) + std::max(0.0, y[kG + 2]));
@@ -286,7 +298,7 @@ class Cvode {
 std::vector<double> resting_state() {
   std::vector<double> y(kN, 0.0);
   for (int j = 0; j < 2; ++j) y[kF + j] = y[kC3 + j] = y[kC1 + j] = y[kE + j] = y[kM + j] = y[kR + j] = 1;
-  y[kT] = y[kP] = 1;
+  y[kT] = y[kP] = y[kY] = 1;
   return y;
 }
 

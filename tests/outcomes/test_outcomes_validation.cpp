@@ -1,11 +1,8 @@
-// NOTE: the two melasma tests still marked DISABLED_ run on the healing tests' stand-in injury,
-// not on a reference course through every stage; they are kept for their numbers (the model
-// cannot reproduce them, see each test). PUB-HK-RESP and PUB-FAB-PIH are validation cases
-// (data/validation/cases.toml) on reference courses.
+// PUB-HK-RESP, PUB-FAB-PIH and the melasma rows PUB-BUD-MN / PUB-BUD-RESP are validation cases
+// (data/validation/cases.toml) on reference courses through every stage, not tests here.
 // Validation of the outcome stage against published clinical results (data/outcomes/
-// published.toml; docs/model/outcomes.md section 3). Each reference course runs through the
-// healing model (tests/healing/healing_support.hpp reference injury; delivered amounts of actives
-// are stated assumptions, the transport stage is not run here). The `fit` rows check that the
+// published.toml; docs/model/outcomes.md section 3). Each reference course (data/outcomes/
+// courses/) runs through every stage, transport of its topical included. The `fit` rows check that the
 // stored coefficient reproduces its one published result (and print the refit); the other rows
 // were not used for any parameter. Each test names its row id and states its tolerance. Numbers
 // are printed on "[outcomes-validation]" lines.
@@ -16,9 +13,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "../healing/healing_support.hpp"
 #include "needlework/core/log.hpp"
-#include "needlework/core/random.hpp"
 #include "needlework/course/coupling.hpp"
 #include "needlework/io/bundled.hpp"
 #include "needlework/io/scenario.hpp"
@@ -28,10 +23,6 @@ namespace nw::outcomes {
 namespace {
 
 using test::model;
-
-// Layer thicknesses of the healing reference injury (papillary 100-400 um, reticular 400-2000 um).
-constexpr double kPapillary_m = 0.3e-3;
-constexpr double kReticular_m = 1.6e-3;
 
 // The nominal person's course of a bundled reference scenario (data/outcomes/courses/), run
 // through every stage: channels, healing, outcomes. `fitzpatrick` > 0 overrides the file's.
@@ -49,46 +40,6 @@ const PublishedResult& row(const std::string& id) {
     if (r.id == id) return r;
   }
   throw std::runtime_error("no published row " + id);
-}
-
-AreaContext area_for(const std::string& concern, const std::string& scar_type, const std::string& scale) {
-  auto a = test::area(concern, scar_type, scale);
-  a.papillary_thickness_m = kPapillary_m;
-  a.reticular_thickness_m = kReticular_m;
-  return a;
-}
-
-// TXA + MN for melasma (PUB-BUD-MN): sessions at weeks 0, 4, 8 with 1.5 mm needles (assumed);
-// the session-day TXA reaches {10, 2, 0.5} ug/cm2 of epidermis, papillary, reticular dermis
-// (assumption, the amounts the healing unit tests use); the control arm gets nothing.
-healing::HealingInputs melasma_course(double end_day, int fitzpatrick = 4) {
-  auto in = nw::test::course(3, 28, 1.5, end_day, fitzpatrick);
-  for (int s = 0; s < 3; ++s) in.actives.push_back({28.0 * s, "tranexamic_acid", {10, 2, 0.5}, 0});
-  return in;
-}
-
-// A virtual cohort of `n` people: healing gains varied (healing::vary_patient with seeded normals)
-// and outcome parameters sampled (sample_person). Returns the score timelines.
-std::vector<ScoreTimeline> cohort(const healing::HealingInputs& nominal, const AreaContext& area, int n,
-                                  std::uint64_t seed) {
-  const auto& p = nw::test::healing_parameters();
-  const auto& concern = *model().concern(area.concern);
-  const std::string lesion_concern = area.concern == "rejuvenation" ? "wrinkles" : area.concern;
-  const auto* lesion = io::bundled_lesions().for_concern(lesion_concern, area.scar_type);
-  std::vector<ScoreTimeline> out;
-  for (int i = 0; i < n; ++i) {
-    const core::RandomStream z(seed, core::StreamKey{0, core::Stage::healing, static_cast<std::uint64_t>(i), "gains"});
-    auto in = nominal;
-    in.patient = healing::vary_patient(nominal.patient, p, {z.normal(0), z.normal(1), z.normal(2), z.normal(3)});
-    const auto person = sample_person(concern, lesion, seed, static_cast<std::uint64_t>(i));
-    auto a = area;
-    if (lesion) a.lesion = person.lesion;
-    a.coefficient_factor = person.coefficient_factor;
-    a.placebo_fraction = person.placebo_fraction;
-    a.placebo_sampled = true;
-    out.push_back(score_timeline(model(), a, healing::simulate_healing(in, p)));
-  }
-  return out;
 }
 
 // PUB-GAR-BOX (fit, S18): boxcar -47 % after 3 monthly sessions. Tolerance: the stored k_fill
@@ -168,42 +119,6 @@ TEST(OutcomesValidation, AcneSplitFaceRct_PUB_ALAM) {
   EXPECT_LE(treated, -0.2);
   EXPECT_GE(control, -3.5);
   EXPECT_LE(control, 2.3);
-}
-
-// PUB-BUD-MN (fit, S29): MASI -44.41 % with TXA + MN. Tolerance 0.02 (stored value rounding).
-// KNOWN DISCREPANCY (outcomes.md section 8): the healing model's epidermal melanin is 1.0007 of
-// baseline on the treated side at day 146 (untreated 1.0000): three monthly TXA applications
-// leave no lasting pigment change, so no k_pig can reproduce the result (refit throws NUM-FAIL)
-// and k_pig stays a prior.
-TEST(OutcomesValidation, DISABLED_MelasmaFit_PUB_BUD_MN) {
-  const auto& r = row("PUB-BUD-MN");
-  const auto ref = healing::simulate_healing(melasma_course(r.day), nw::test::healing_parameters());
-  const auto t = refit_target(r, ref, area_for("melasma", "", r.scale));
-  std::printf("[outcomes-validation] PUB-BUD-MN reference pigment at day %.0f: treated %.4f, untreated %.4f\n", r.day,
-              ref.treated[static_cast<std::size_t>(r.day)].pigment,
-              ref.untreated[static_cast<std::size_t>(r.day)].pigment);
-  const double k = refit_coefficient(model(), t);
-  const double p = predicted(model(), t);
-  std::printf(
-      "[outcomes-validation] PUB-BUD-MN: refit k_pig = %.4f (stored %.4f), predicted %.3f vs %.3f; treated "
-      "pigment %.3f, untreated %.3f\n",
-      k, model().concern("melasma")->coefficient.mean, p, r.value, ref.treated[static_cast<std::size_t>(r.day)].pigment,
-      ref.untreated[static_cast<std::size_t>(r.day)].pigment);
-  EXPECT_NEAR(p, r.value, 0.02);
-}
-
-// PUB-BUD-RESP (validation): 41.4 % of the TXA + MN arm improved by more than 50 %. Tolerance:
-// 0.25 absolute on 200 virtual patients (seed 12). KNOWN DISCREPANCY: as PUB-BUD-MN (0.000).
-TEST(OutcomesValidation, DISABLED_MelasmaResponderFraction_PUB_BUD_RESP) {
-  const auto& r = row("PUB-BUD-RESP");
-  const auto patients = cohort(melasma_course(r.day), area_for("melasma", "", r.scale), 200, 12);
-  const auto stats = cohort_statistics(*model().scale(r.scale), patients, static_cast<std::size_t>(r.day));
-  std::printf(
-      "[outcomes-validation] PUB-BUD-RESP > 50 %%: %.3f (published %.3f); MASI %.2f [%.2f, %.2f] from %.1f; "
-      "control arm %.2f\n",
-      stats.responder_fraction, r.value, stats.at_follow_up.median, stats.at_follow_up.p05, stats.at_follow_up.p95,
-      stats.baseline, stats.untreated_at_follow_up.median);
-  EXPECT_NEAR(stats.responder_fraction, r.value, 0.25);
 }
 
 // PUB-DHU-MN (fit, S34): +91.4 hairs/cm2 at 12 weeks. Tolerance 2 hairs/cm2 (stored rounding).

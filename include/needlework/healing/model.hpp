@@ -6,7 +6,8 @@
 //   D_k damage, I_k inflammation, G_k growth factor (all three compartments);
 //   F_k fibroblasts, Z_k responsiveness, c3_k collagen III, c1_k collagen I, E_k elastin, M_k MMP
 //   (dermis only); global: epidermal thickness T, melanocyte activation A, pigment P, follicle
-//   drive H, PIH integral Q; the barrier B is evaluated in closed form (healing.md 2.7).
+//   drive H, PIH integral Q, melanogenic set-point Y; the barrier B is evaluated in closed form
+//   (healing.md 2.7).
 //   dD/dt = -ln2/t_D * D                               (repair; a session adds d(1-D))
 //   dI/dt = [g_I S(D) - I/(1 + kappa I)]/tau_I       S(D) = D/(D + D_half)
 //   dG/dt = (I - G)/tau_G
@@ -100,6 +101,8 @@ struct Parameters {
   double pigment_time_d = 0;
   double pigment_activation_gain = 0;
   double pigment_renewal_gain = 0;
+  double pigment_thickness_gain = 0;    // a_N: melanin clearance per unit epidermal thickening
+  double setpoint_recovery_time_d = 0;  // tau_Y: relaxation of the melanogenic set-point
   // follicles
   double follicle_time_d = 0;
   double follicle_wound_gain = 0;
