@@ -391,10 +391,9 @@ TEST(PlanApi, PlanJsonHasTheContractKeys) {
   EXPECT_TRUE(std::filesystem::exists(dir / "plan.json"));
 }
 
-// The planner's evaluator is the course simulation: deeper needles (within the range) raise
-// both the predicted improvement and the downtime; the needling time scales with the area.
-TEST(PlanApi, OutcomeEvaluatorRunsTheCourse) {
-  const auto evaluate = api::outcome_evaluator();
+// Boxcar acne scars on 30 cm2 of cheek, a 12-needle pen, 90 days of follow-up: the request the
+// evaluator tests below run through the real course.
+planner::AreaRequest boxcar_cheek(int virtual_patients) {
   planner::AreaRequest req;
   req.treatment.site = "cheek";
   req.treatment.concern = "acne_scars";
@@ -404,7 +403,15 @@ TEST(PlanApi, OutcomeEvaluatorRunsTheCourse) {
   req.patient.age = 30 * core::units::yr;
   req.patient.fitzpatrick = 3;
   req.protocol.follow_up = 90 * core::units::d;
-  req.settings.virtual_patients = 8;
+  req.settings.virtual_patients = virtual_patients;
+  return req;
+}
+
+// The planner's evaluator is the course simulation: deeper needles (within the range) raise
+// both the predicted improvement and the downtime; the needling time scales with the area.
+TEST(PlanApi, OutcomeEvaluatorRunsTheCourse) {
+  const auto evaluate = api::outcome_evaluator();
+  const auto req = boxcar_cheek(8);
   planner::Candidate shallow, deep;
   shallow.needle_length_mm = 0.5;
   deep.needle_length_mm = 1.5;
@@ -424,20 +431,11 @@ TEST(PlanApi, OutcomeEvaluatorRunsTheCourse) {
 }
 
 // The search's evaluation is the nominal person alone: one value (no interval), the same
-// downtime, PIH and needling time as the cohort evaluation, a median inside the cohort's 90 %
-// interval, and an unknown outcome model still reported as infeasible.
+// downtime, PIH and needling time as the cohort evaluation, and a median inside the cohort's
+// 90 % interval.
 TEST(PlanApi, NominalEvaluationIsThePersonWithoutTheCohort) {
   const auto evaluate = api::outcome_evaluator();
-  planner::AreaRequest req;
-  req.treatment.site = "cheek";
-  req.treatment.concern = "acne_scars";
-  req.treatment.scar_type = "boxcar";
-  req.treatment.area = 30 * core::units::cm2;
-  req.device = test::device_from_toml(R"(needle_length = "1.0 mm")");
-  req.patient.age = 30 * core::units::yr;
-  req.patient.fitzpatrick = 3;
-  req.protocol.follow_up = 90 * core::units::d;
-  req.settings.virtual_patients = 40;
+  const auto req = boxcar_cheek(40);
   planner::Candidate c;
   c.needle_length_mm = 1.25;
   const auto nominal = evaluate(req, c, planner::Cohort::nominal);
