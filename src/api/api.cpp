@@ -203,7 +203,11 @@ planner::Evaluator outcome_evaluator() {
     }
     if (compute) {
       try {
-        mine.set_value(std::make_shared<const course::AreaResult>(simulation.prepare(0, quiet)));
+        auto area_result = simulation.prepare(0, quiet);
+        // The fast path reads the mean channel and the statistics, not the channel list: drop it
+        // so that each evaluation's copy of the prepared area stays small.
+        area_result.channels = {};
+        mine.set_value(std::make_shared<const course::AreaResult>(std::move(area_result)));
       } catch (...) {
         mine.set_exception(std::current_exception());
       }
