@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -95,6 +96,14 @@ std::vector<planner::AreaRequest> plan_requests(const io::Scenario& scenario) {
                                             fmt::arg("doc", "`plan` needs at least one [[treatment]] table")));
   }
   if (!missing.empty()) throw core::Error(std::move(missing));
+  if (scenario.device->kind == device::Kind::none) {
+    const auto& device_table = scenario.config.get_table("device");
+    throw core::Error({core::make_diagnostic(
+        core::ErrorCode::cfg_consistency, device_table.where_of("kind"), "device.kind",
+        fmt::arg("message",
+                 "'device.kind' is \"none\": `plan` chooses needling settings and needs a device "
+                 "(pen, roller or stamp); use `simulate` for an untreated control arm"))});
+  }
   std::vector<planner::AreaRequest> out;
   for (const auto& t : scenario.treatments) {
     out.push_back({t, *scenario.device, scenario.patient, scenario.protocol, scenario.settings, scenario.seed});
@@ -103,22 +112,14 @@ std::vector<planner::AreaRequest> plan_requests(const io::Scenario& scenario) {
 }
 
 planner::Preferences preferences_of(const io::Scenario& scenario) {
-  planner::Preferences p;
-  if (scenario.config.contains("preferences")) {
-    const auto& t = scenario.config.get_table("preferences");
-    p.max_downtime = t.get<core::dim::time>("max_downtime");
-    p.max_sessions = static_cast<int>(t.get_int("max_sessions"));
-  }
-  return p;
+  return scenario.config.contains("preferences") ? planner::preferences_from(scenario.config.get_table("preferences"))
+                                                 : planner::Preferences{};
 }
 
 }  // namespace
 
 namespace {
 
-// Virtual patients per evaluation during the search (the planner evaluates ~1,500 candidates):
-// fewer than a simulate run, so the intervals of a plan are coarser than simulate's.
-constexpr int kPlannerVirtualPatients = 16;
 // Channel statistics do not depend on the patch size: the search simulates at most this much of
 // an area and scales the needling time to the whole area.
 constexpr double kPlannerPatch_cm2 = 4;
@@ -150,14 +151,18 @@ planner::Spread improvement_of(const outcomes::Spread& score, double baseline, b
 
 planner::Evaluator outcome_evaluator() {
   // Channels and transport of a candidate depend on the needle length, passes and topical, not
-  // on the calendar: they are computed once per combination and shared (thread-safe cache).
+  // on the calendar: they are computed once per combination and shared (thread-safe cache; a
+  // thread that asks for a combination another thread is computing waits for it).
+  using Prepared = std::shared_future<std::shared_ptr<const course::AreaResult>>;
   struct Cache {
     std::mutex mutex;
-    std::map<std::string, std::shared_ptr<const course::AreaResult>> prepared;
+    std::map<std::string, Prepared> prepared;
   };
   auto cache = std::make_shared<Cache>();
-  return [cache](const planner::AreaRequest& req, const planner::Candidate& c) -> planner::Evaluation {
-    const auto data = io::bundled_data();
+  auto bundle = std::make_shared<const io::DataBundle>(io::bundled_data());
+  return [cache, bundle](const planner::AreaRequest& req, const planner::Candidate& c,
+                         planner::Cohort cohort) -> planner::Evaluation {
+    const auto& data = *bundle;
     course::CourseInputs in;
     in.seed = req.seed;
     in.sex = req.patient.sex == clinical::Sex::male ? skin::Sex::male : skin::Sex::female;
@@ -178,33 +183,57 @@ planner::Evaluator outcome_evaluator() {
     in.protocol.sessions = c.sessions;
     in.protocol.interval = c.interval_weeks * core::units::wk;
     in.settings = req.settings;
-    in.settings.virtual_patients = std::min(req.settings.virtual_patients, kPlannerVirtualPatients);
+    in.settings.fidelity = course::Fidelity::fast;  // MODEL.md section 0: the planner runs the fast path
+    // The search asks for the nominal person; finalists and compared protocols get the scenario's cohort.
+    if (cohort == planner::Cohort::nominal) in.settings.virtual_patients = 0;
     in.topical = planned_topical(c.topical, data);
     const course::Simulation simulation(in, data.course_libraries());
     core::NullSink quiet;
     const auto key = fmt::format("{}|{}|{}|{:.4f}|{}|{}|{}|{}", req.seed, area.site, area.concern, c.needle_length_mm,
                                  c.passes, c.topical.name, in.age.si(), static_cast<int>(in.sex));
-    std::shared_ptr<const course::AreaResult> prepared;
+    Prepared prepared;
+    std::promise<std::shared_ptr<const course::AreaResult>> mine;
+    bool compute = false;
     {
       const std::lock_guard lock(cache->mutex);
-      if (const auto it = cache->prepared.find(key); it != cache->prepared.end()) prepared = it->second;
+      auto [it, inserted] = cache->prepared.try_emplace(key);
+      if (inserted) it->second = mine.get_future().share();
+      prepared = it->second;
+      compute = inserted;
     }
-    if (!prepared) {
-      prepared = std::make_shared<const course::AreaResult>(simulation.prepare(0, quiet));
-      const std::lock_guard lock(cache->mutex);
-      cache->prepared.emplace(key, prepared);
+    if (compute) {
+      try {
+        auto area_result = simulation.prepare(0, quiet);
+        // The fast path reads the mean channel and the statistics, not the channel list: drop it
+        // so that each evaluation's copy of the prepared area stays small.
+        area_result.channels = {};
+        mine.set_value(std::make_shared<const course::AreaResult>(std::move(area_result)));
+      } catch (...) {
+        mine.set_exception(std::current_exception());
+      }
     }
-    auto r = *prepared;
+    auto r = *prepared.get();  // rethrows a failure of the thread that computed it
     simulation.assess(r, 0, quiet);
 
     planner::Evaluation e;
     e.downtime_days = r.safety.downtime_days;
     e.pih_probability = r.safety.pih_probability;
     e.minutes_per_session = r.stats.treatment_minutes * area_cm2 / area.area.in(core::units::cm2);
-    if (r.cohort.empty()) {
+    if (r.nominal_scores.treated.empty()) {
       e.feasible = false;
       e.reasons.push_back(fmt::format("no outcome model for concern '{}'", area.concern));
       return e;
+    }
+    if (cohort == planner::Cohort::nominal) {
+      const auto& s = r.nominal_scores;
+      const auto* scale = data.outcomes.scale(s.scale);
+      const bool higher = scale && scale->better == outcomes::Better::higher;
+      const double end = s.treated.back();
+      e.scale = s.scale;
+      e.baseline = s.baseline;
+      e.at_follow_up = {end, end, end};
+      e.improvement_pct = improvement_of({end, end, end}, s.baseline, higher);
+      return e;  // no timeline: the search never shows one
     }
     const auto& last = r.cohort.back();
     const auto* scale = data.outcomes.scale(last.scale);

@@ -129,9 +129,40 @@ ChannelStats channel_stats(const skin::ChannelSet& c, const device::PunctureFiel
 
 Simulation::Simulation(CourseInputs inputs, Libraries libraries) : inputs_(std::move(inputs)), libs_(libraries) {}
 
-// Transport of the session's topical through this area's channels (the fast axisymmetric cell at
-// the session's channel density), with the intact-skin reference run for the enhancement.
-transport::TransportResult Simulation::transport_for(const AreaResult& r, bool occluded) const {
+namespace {
+
+// The channels of the 1 cm x 1 cm corner of an area (all of them when the area is smaller): the
+// 3D patch of a detailed course. Positions lie in [0, side]^2 (skin::ChannelSet).
+skin::ChannelSet corner_square(const skin::ChannelSet& all) {
+  const double side_mm = std::sqrt(all.area.si()) * 1e3;
+  const auto cut = static_cast<float>(std::min(side_mm, 10.0));
+  skin::ChannelSet out;
+  out.area = core::Area::from_si(1e-6 * static_cast<double>(cut) * static_cast<double>(cut));
+  out.needle_length = all.needle_length;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (all.x_mm[i] >= cut || all.y_mm[i] >= cut) continue;
+    out.x_mm.push_back(all.x_mm[i]);
+    out.y_mm.push_back(all.y_mm[i]);
+    out.pass.push_back(all.pass[i]);
+    out.depth_max_um.push_back(all.depth_max_um[i]);
+    out.depth_um.push_back(all.depth_um[i]);
+    out.surface_radius_um.push_back(all.surface_radius_um[i]);
+    out.tilt_deg.push_back(all.tilt_deg[i]);
+    out.slit_um.push_back(all.slit_um[i]);
+    out.damaged_volume_nl.push_back(all.damaged_volume_nl[i]);
+    out.bled.push_back(all.bled[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+// Transport of the session's topical through this area's channels, with the intact-skin
+// reference run for the enhancement. Fidelity fast: the fast axisymmetric cell at the session's
+// channel density (MODEL.md section 0); detailed: the 3D patch with the real channels of a
+// 1 cm2 corner of the area (geometry D, docs/model/transport.md section 13).
+transport::TransportResult Simulation::transport_for(const AreaResult& r, bool occluded, core::LogSink& log,
+                                                     const std::string& task) const {
   transport::TransportInputs in;
   in.active = inputs_.topical->active;
   in.skin = r.skin;
@@ -143,8 +174,13 @@ transport::TransportResult Simulation::transport_for(const AreaResult& r, bool o
     in.channel =
         transport::channel_geometry(r.mean_channel, inputs_.device.needle, r.skin, r.stats.per_cm2_per_session);
   }
-  transport::TransportOptions options;
+  auto options = transport::TransportOptions::fast();
+  if (inputs_.settings.fidelity == Fidelity::detailed && in.channel) {
+    in.patch = transport::channel_patch(corner_square(r.channels), inputs_.device.needle, r.skin);
+    options = transport::TransportOptions::patch();
+  }
   options.keep_fields = inputs_.keep_transport_fields;
+  options.progress = [&](double done) { log.progress(task, 0.7 + 0.2 * done); };
   return transport::simulate_transport(in, libs_.tissue, options);
 }
 
@@ -178,11 +214,11 @@ void Simulation::heal_and_assess(AreaResult& r, std::size_t index, core::LogSink
   if (concern) r.nominal_scores = outcomes::score_timeline(model, area, r.healing);
 
   // Virtual patients.
-  const int n = std::max(1, settings.virtual_patients);
+  const int n = std::max(0, settings.virtual_patients);
   r.virtual_patients = n;
   std::vector<outcomes::ScoreTimeline> scores(static_cast<std::size_t>(n));
   const std::uint64_t area_key = 1000 * index;
-  if (concern) {
+  if (concern && n > 0) {
     std::exception_ptr failure;
 #pragma omp parallel for schedule(dynamic, 4)
     for (int p = 0; p < n; ++p) {
@@ -255,8 +291,8 @@ AreaResult Simulation::prepare(std::size_t a, core::LogSink& log) const {
     r.barrier_recovery_h = libs_.tissue.recovery_time(libs_.tissue.barrier_half_life(occluded)).in(core::units::h);
   }
   log.progress(task, 0.7);
-  if (inputs_.topical) r.transport = transport_for(r, occluded);
-  log.progress(task, 0.75);
+  if (inputs_.topical) r.transport = transport_for(r, occluded, log, task);
+  log.progress(task, 0.9);
   return r;
 }
 

@@ -8,7 +8,10 @@
 // re-initialised. Delivered actives enter as Bateman curves (first-order uptake and local
 // clearance) summed over applications and act through Emax terms. Natural ageing multiplies
 // collagen and elastin by exp(-loss x years above the onset age), identically in the treated and
-// untreated runs (docs/model/healing.md, section 2.6).
+// untreated runs (docs/model/healing.md, section 2.6). Collagen I is two pools (healing.md 2.5):
+// the remodelling pool R (MMP turnover, half-life t1) and the stable pool S of new type I that has
+// matured (cross-linked) over t_m and turns over with the half-life t_s of mature dermal collagen
+// (Verzijl N et al (2000) J Biol Chem 275:39027); S is 0 at rest.
 
 #include <cvode/cvode.h>
 #include <nvector/nvector_serial.h>
@@ -50,7 +53,7 @@ constexpr int kI = 3;    // inflammation, 3
 constexpr int kG = 6;    // growth factor, 3
 constexpr int kF = 9;    // fibroblasts, papillary and reticular
 constexpr int kC3 = 11;  // collagen III / c3_0
-constexpr int kC1 = 13;  // collagen I / c1_0
+constexpr int kC1 = 13;  // remodelling pool of collagen I / c1_0 (R)
 constexpr int kE = 15;   // elastin
 constexpr int kM = 17;   // MMP
 constexpr int kT = 19;   // epidermal thickness
@@ -59,7 +62,9 @@ constexpr int kP = 21;   // pigment
 constexpr int kH = 22;   // follicle drive
 constexpr int kQ = 23;   // integral of (A - A_th)+
 constexpr int kR = 24;   // fibroblast responsiveness, papillary and reticular
-constexpr int kN = 26;
+constexpr int kS = 26;   // stable (cross-linked) collagen I above rest / c1_0, papillary and reticular
+constexpr int kY = 28;   // melanogenic set-point of the melanocytes (1 = the person's resting activity)
+constexpr int kN = 29;
 
 struct Dose {
   double day;
@@ -102,6 +107,7 @@ struct Problem {
 
   struct Effects {
     double melanocyte = 0, pigment = 0, follicle = 0;
+    double setpoint = 0;  // melanocyte suppression at the papillary level (dermal melanogenic drive)
     double collagen[2] = {0, 0};
   };
   Effects effects(double t) const {
@@ -118,6 +124,7 @@ struct Problem {
         e.melanocyte += act.melanocyte_emax * o;
         e.pigment += act.pigment_emax * o;
       }
+      if (act.melanocyte_emax != 0) e.setpoint += act.melanocyte_emax * occupancy(1);
       if (act.collagen_emax != 0) {
         e.collagen[0] += act.collagen_emax * occupancy(1);
         e.collagen[1] += act.collagen_emax * occupancy(2);
@@ -127,6 +134,7 @@ struct Problem {
     // Suppressions are fractions: at most 95 % of the drive is removed.
     e.melanocyte = std::min(e.melanocyte, 0.95);
     e.pigment = std::min(e.pigment, 0.95);
+    e.setpoint = std::min(e.setpoint, 0.95);
     return e;
   }
 
@@ -149,6 +157,8 @@ struct Problem {
     const double tau3 = p.collagen_iii_turnover_time_d / tg;
     const double k1 = kLn2 / p.collagen_i_half_life_d * tg;
     const double s1 = k1 - p.collagen_iii_maturation * c3_over_c1 / tau3;  // per c1_0
+    const double k_mature = tg / p.collagen_i_maturation_time_d;
+    const double k_stable = kLn2 / p.collagen_i_stable_half_life_d * tg;
     for (int j = 0; j < 2; ++j) {
       const double g = std::max(0.0, y[kG + 1 + j]);
       const double inf = std::max(0.0, y[kI + 1 + j]);
@@ -164,15 +174,20 @@ struct Problem {
       const double wound = std::max(0.0, y[kD + 1 + j]);
       dy[kR + j] = (1 - y[kR + j]) / p.responsiveness_recovery_time_d -
                    wound / (wound + p.damage_half_saturation) * responsive / p.responsiveness_depletion_time_d;
+      // New type I above rest matures into the stable pool (cross-linking). Only the remodelling
+      // pool feeds back on type III synthesis: matured, cross-linked matrix does not hold type III
+      // below rest for years (the resting I:III share returns, E rows).
+      const double maturing = k_mature * std::max(0.0, y[kC1 + j] - 1);
       const double feedback = std::pow(1.0 / x1, p.matrix_feedback_exponent);
       const double synthesis = (1 + p.collagen_synthesis_gain * (f - 1)) * v;
       dy[kC3 + j] = (synthesis * (1 + p.collagen_iii_growth_factor_gain * g) * feedback - x3 * m) / tau3;
-      dy[kC1 + j] = p.collagen_iii_maturation * c3_over_c1 * x3 * m / tau3 + s1 * synthesis - k1 * x1 * m;
+      dy[kC1 + j] = p.collagen_iii_maturation * c3_over_c1 * x3 * m / tau3 + s1 * synthesis - k1 * x1 * m - maturing;
+      dy[kS + j] = maturing - k_stable * y[kS + j];
       dy[kE + j] = (1 + p.elastin_synthesis_gain * (f - 1) - m * y[kE + j]) / (p.elastin_time_d / tg);
       dy[kM + j] = (1 + p.mmp_inflammation_gain * inf + p.mmp_growth_factor_gain * g - m) / p.mmp_time_d;
     }
     // Epidermis, barrier.
-    const double papillary_collagen = (y[kC1] + c3_over_c1 * y[kC3]) / (1 + c3_over_c1);
+    const double papillary_collagen = (y[kC1] + y[kS] + c3_over_c1 * y[kC3]) / (1 + c3_over_c1);
     const double t_target =
         1 + p.epidermis_growth_factor_gain * std::max(0.0, y[kG]) + p.epidermis_matrix_gain * (papillary_collagen - 1);
     dy[kT] = (t_target - y[kT]) / (p.epidermis_time_d / tg);
@@ -181,9 +196,17 @@ struct Problem {
         std::max(0.0, y[kI]) + std::max(0.0, y[kI + 1]) + p.reticular_pigment_weight * std::max(0.0, y[kI + 2]);
     const double activation = patient.melanocyte_gain * phototype * p.melanocyte_gain * inflamed * (1 - fx.melanocyte);
     dy[kA] = (activation - y[kA]) / p.melanocyte_time_d;
+    // Melanogenic set-point (healing.md 2.9): lowered while an active suppresses the dermal drive
+    // of the melanocytes (tranexamic acid: plasmin, vessels, mast cells), at the rate at which
+    // melanocyte activity follows its drive (tau_A); it relaxes back over tau_Y (weeks).
+    const double setpoint = std::max(0.0, y[kY]);
+    dy[kY] = (1 - y[kY]) / p.setpoint_recovery_time_d - fx.setpoint * setpoint / p.melanocyte_time_d;
+    // Melanin leaves with the renewing epidermis: faster while growth factors drive proliferation
+    // (a_R G_e) and for as long as the needled epidermis stays thickened (a_N (T - 1)+).
+    const double renewal =
+        1 + p.pigment_renewal_gain * std::max(0.0, y[kG]) + p.pigment_thickness_gain * std::max(0.0, y[kT] - 1);
     dy[kP] = tg / p.pigment_time_d *
-             ((1 + p.pigment_activation_gain * std::max(0.0, y[kA])) * (1 - fx.pigment) -
-              y[kP] * (1 + p.pigment_renewal_gain * std::max(0.0, y[kG])));
+             ((1 + p.pigment_activation_gain * std::max(0.0, y[kA])) * (1 - fx.pigment) * setpoint - y[kP] * renewal);
     // Follicles (scalp only).
     if (scalp) {
       const double wound = p.follicle_wound_gain * (std::max(0.0, y[kG + 1]) + std::max(0.0, y[kG + 2]));
@@ -275,7 +298,7 @@ class Cvode {
 std::vector<double> resting_state() {
   std::vector<double> y(kN, 0.0);
   for (int j = 0; j < 2; ++j) y[kF + j] = y[kC3 + j] = y[kC1 + j] = y[kE + j] = y[kM + j] = y[kR + j] = 1;
-  y[kT] = y[kP] = 1;
+  y[kT] = y[kP] = y[kY] = 1;
   return y;
 }
 
@@ -334,7 +357,7 @@ TissueSample sample_of(double day, const double* y, const Problem& pr) {
   for (int j = 0; j < 2; ++j) {
     s.fibroblasts[1 + j] = y[kF + j];
     s.collagen_iii[1 + j] = y[kC3 + j] * fc;
-    s.collagen_i[1 + j] = y[kC1 + j] * fc;
+    s.collagen_i[1 + j] = (y[kC1 + j] + y[kS + j]) * fc;
     s.elastin[1 + j] = y[kE + j] * fe;
     s.mmp[1 + j] = y[kM + j];
   }

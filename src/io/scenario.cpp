@@ -7,6 +7,7 @@
 #include "needlework/io/bundled.hpp"
 #include "needlework/io/provenance.hpp"
 #include "needlework/io/toml_reader.hpp"
+#include "needlework/planner/planner.hpp"
 
 namespace nw::io {
 
@@ -19,17 +20,6 @@ using core::TableSpec;
 using core::WordSpec;
 
 namespace {
-
-std::shared_ptr<const TableSpec> preferences_spec() {
-  return std::make_shared<TableSpec>(
-      TableSpec{"preferences",
-                "what the patient accepts (plan only)",
-                {
-                    param::quantity("max_downtime", core::dim::time, "2 d", "0 d", "30 d",
-                                    "downtime the patient accepts per session"),
-                    param::integer("max_sessions", 6, 1, 20, "most sessions the patient accepts"),
-                }});
-}
 
 // The effective configuration names what the catalogue filled in (model, cartridge, needle
 // geometry, hand speed), not only what the file said.
@@ -93,7 +83,7 @@ std::shared_ptr<const TableSpec> scenario_spec(const DataBundle& data) {
                              "one table per treated area (simulate, plan)"),
           param::table("topical", transport::topical_spec(data.actives), "a topical active (optional)"),
           protocol,
-          param::table("preferences", preferences_spec(), "the patient's preferences (plan)"),
+          param::table("preferences", planner::preferences_spec(), "the patient's preferences (plan)"),
           param::table("simulation", course::settings_spec(), "how the course is simulated (simulate, plan)"),
       }});
 }

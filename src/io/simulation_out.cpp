@@ -88,7 +88,7 @@ ordered_json transport_json(const course::AreaResult& a, const std::string& acti
   return {
       {"active", active},
       {"at_h", round_to(s.time.in(core::units::h), 3)},
-      {"geometry", "axisymmetric channel cell (fast path)"},
+      {"geometry", std::string(transport::to_string(t.geometry))},  // axisymmetric_cell (fast) or patch_3d
       {"delivered_ug_per_cm2", round_to(ug(m.delivered()), 4)},
       {"fraction_of_dose", s.fraction_of_dose ? ordered_json(round_to(*s.fraction_of_dose, 5)) : ordered_json(nullptr)},
       {"enhancement_vs_intact", enhancement},

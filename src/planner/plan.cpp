@@ -101,6 +101,25 @@ SearchSpace search_space(const AreaRequest& r, const PlanningData& data, const D
   return s;
 }
 
+std::shared_ptr<const core::TableSpec> preferences_spec() {
+  namespace param = core::param;
+  return std::make_shared<core::TableSpec>(
+      core::TableSpec{"preferences",
+                      "what the patient accepts (plan only)",
+                      {
+                          param::quantity("max_downtime", core::dim::time, "2 d", "0 d", "30 d",
+                                          "downtime the patient accepts per session"),
+                          param::integer("max_sessions", 6, 1, 20, "most sessions the patient accepts"),
+                      }});
+}
+
+Preferences preferences_from(const core::ConfigTable& t) {
+  Preferences p;
+  p.max_downtime = t.get<core::dim::time>("max_downtime");
+  p.max_sessions = static_cast<int>(t.get_int("max_sessions"));
+  return p;
+}
+
 Constraints constraints_for(const AreaRequest& r, const PlanningData& data, const Preferences& preferences) {
   return Constraints{preferences.max_downtime.in(core::units::d), data.pih_limit(r.patient.fitzpatrick),
                      data.minutes_per_area_max.in(core::units::min)};
@@ -142,7 +161,7 @@ Compared compare(const StandardProtocol& p, const AreaRequest& r, const SearchSp
   cand.interval_weeks = weeks(p.interval);
   cand.topical = *data.topical(p.topical);
   out.scored.candidate = cand;
-  out.scored.evaluation = evaluator(r, cand);
+  out.scored.evaluation = evaluator(r, cand, Cohort::virtual_patients);
   out.scored.violations = violations(out.scored.evaluation, c);
   if (cand.needle_length_mm > s.depth_max_mm + 1e-9)
     out.scored.violations.push_back(

@@ -142,7 +142,7 @@ class ChoiceSearch {
     const auto c = candidate(depth_mm, weeks);
     const auto key = std::make_pair(c.needle_length_mm, c.interval_weeks);
     if (const auto it = cache_.find(key); it != cache_.end()) return it->second;
-    Scored s{c, evaluator_(request_, c), {}};
+    Scored s{c, evaluator_(request_, c, Cohort::nominal), {}};
     ++evaluations_;
     s.violations = violations(s.evaluation, constraints_);
     cache_.emplace(key, s);
@@ -226,6 +226,10 @@ SearchResult search(const AreaRequest& request, const SearchSpace& space, const 
   }
   std::vector<ChoiceResult> results(choices.size());
   const int total = static_cast<int>(choices.size());
+  const int finalists = std::min(std::max(options.finalists, 1), total);
+  // Progress counts every choice and every finalist; finalists cost tens of choices each.
+  const double finalist_weight = 10.0;
+  const double work = total + finalist_weight * finalists;
   int done = 0;
   log.progress(task, 0.0);
   const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
@@ -245,19 +249,32 @@ SearchResult search(const AreaRequest& request, const SearchSpace& space, const 
 #pragma omp critical(nw_planner_progress)
     {
       ++done;
-      log.progress(task, static_cast<double>(done) / total);
+      log.progress(task, done / work);
     }
   }
   SearchResult out;
   out.choices = choices.size();
-  bool have = false;
+  std::vector<Scored> ranked;
   for (const auto& r : results) {
     if (r.error) std::rethrow_exception(r.error);
     out.evaluations += r.evaluations;
-    if (!have || better(r.best, out.best, constraints)) {
-      out.best = r.best;
+    ranked.push_back(r.best);
+  }
+  // Finalists: the best candidate of the best choices on the nominal person, re-evaluated with
+  // the virtual patients one after the other (the evaluator spreads its patients over threads).
+  std::sort(ranked.begin(), ranked.end(), [&](const Scored& a, const Scored& b) { return better(a, b, constraints); });
+  ranked.resize(static_cast<std::size_t>(finalists));
+  bool have = false;
+  for (std::size_t k = 0; k < ranked.size(); ++k) {
+    Scored s{ranked[k].candidate, evaluator(request, ranked[k].candidate, Cohort::virtual_patients), {}};
+    s.violations = violations(s.evaluation, constraints);
+    ++out.evaluations;
+    ++out.cohort_evaluations;
+    if (!have || better(s, out.best, constraints)) {
+      out.best = std::move(s);
       have = true;
     }
+    log.progress(task, (total + finalist_weight * static_cast<double>(k + 1)) / work);
   }
   out.found_feasible = have && out.best.feasible();
   return out;

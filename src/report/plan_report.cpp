@@ -3,17 +3,14 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
 #include <vector>
 
-#include "needlework/core/error.hpp"
 #include "needlework/io/provenance.hpp"
 #include "needlework/report/html.hpp"
+#include "result_files.hpp"
 
 namespace nw::report {
 namespace {
@@ -23,62 +20,11 @@ namespace fs = std::filesystem;
 
 constexpr std::string_view kPlanFile = "plan.json";
 
-[[noreturn]] void read_failure(const fs::path& path, const std::string& reason) {
-  core::raise(core::ErrorCode::io_read, fmt::arg("path", path.string()), fmt::arg("reason", reason));
-}
-
-std::optional<std::string> read_text(const fs::path& path, bool required) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) {
-    if (required) read_failure(path, "missing (not written by this run?)");
-    return std::nullopt;
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in && !in.eof()) read_failure(path, "read failed");
-  return text.str();
-}
-
-Json read_json(const fs::path& path) {
-  const auto text = read_text(path, true);
-  try {
-    return Json::parse(*text);
-  } catch (const nlohmann::json::parse_error& e) {
-    read_failure(path, fmt::format("not valid JSON ({})", e.what()));
-  }
-}
-
-const Json* find_path(const Json& root, std::string_view path) {
-  const Json* node = &root;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    const auto dot = path.find('.', start);
-    const auto part = path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-    if (node->is_object()) {
-      const auto it = node->find(std::string(part));
-      if (it == node->end()) return nullptr;
-      node = &*it;
-    } else if (node->is_array()) {
-      std::size_t i = 0;
-      const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), i);
-      if (ec != std::errc{} || end != part.data() + part.size() || i >= node->size()) return nullptr;
-      node = &(*node)[i];
-    } else {
-      return nullptr;
-    }
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
-  return node;
-}
-
-std::string text_at(const Json& root, std::string_view path) {
-  const auto* n = find_path(root, path);
-  if (!n || n->is_null()) return "";
-  if (n->is_string()) return n->get<std::string>();
-  return n->dump();
-}
+using detail::find_path;
+using detail::read_failure;
+using detail::read_json;
+using detail::read_text;
+using detail::text_at;
 
 double number_at(const Json& root, std::string_view path) {
   const auto* n = find_path(root, path);
@@ -374,11 +320,12 @@ std::string parameters_section(const Json& plan) {
                        core::xml_escape(area_name(plan, a)));
     const auto range = [&](const std::string& label, const std::string& key, const std::string& unit) {
       out += fmt::format("<tr><td>{}</td><td class=\"n\">{} to {}</td><td>{}</td></tr>\n", core::xml_escape(label),
-                         num(plan, s + "." + key + ".0"), num(plan, s + "." + key + ".1"), core::xml_escape(unit));
+                         num(plan, fmt::format("{}.{}.0", s, key)), num(plan, fmt::format("{}.{}.1", s, key)),
+                         core::xml_escape(unit));
     };
     const auto one = [&](const std::string& label, const std::string& key, const std::string& unit, double scale = 1) {
       out += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>\n", core::xml_escape(label),
-                         num(plan, s + "." + key, scale), core::xml_escape(unit));
+                         num(plan, fmt::format("{}.{}", s, key), scale), core::xml_escape(unit));
     };
     range("needle length", "depth_mm", "mm");
     one("needle length step", "depth_step_mm", "mm");
@@ -432,17 +379,6 @@ std::string evidence_section(const Json& plan) {
   return out;
 }
 
-std::string provenance_section(const Json& provenance) {
-  std::string out = "<table>\n";
-  for (const auto& [k, v] : provenance.items()) {
-    const std::string shown = v.is_number() ? tagged_number(k, v.get<double>(), 1, 20, "provenance.json")
-                                            : core::xml_escape(v.is_string() ? v.get<std::string>() : v.dump());
-    out += fmt::format("<tr><th>{}</th><td>{}</td></tr>\n", core::xml_escape(k), shown);
-  }
-  out += fmt::format("<tr><th>charts</th><td>Chart.js {} (MIT licence), inlined</td></tr>\n", chart_library_version());
-  return out + "</table>\n";
-}
-
 }  // namespace
 
 std::string plan_report_html(const fs::path& dir) {
@@ -472,12 +408,8 @@ std::string plan_report_html(const fs::path& dir) {
                                  "canonical units.</p>\n<pre>" +
                                      core::xml_escape(*config_text) + "</pre>\n"
                                : std::string("<p class=\"notice\">effective_config.toml is not in this folder.</p>\n"));
-  page.add_section("provenance", "Provenance", provenance_section(provenance));
-  return page.render(fmt::format(
-      "<p><b>needlework is not a medical device.</b> {}</p>\n<p>Built from {} by needlework {}; charts drawn with "
-      "Chart.js {}, inlined so this file opens offline.</p>",
-      core::xml_escape(text_at(plan, "disclaimer")), core::xml_escape(dir.string()),
-      core::xml_escape(text_at(provenance, "needlework_version")), chart_library_version()));
+  page.add_section("provenance", "Provenance", detail::provenance_table(provenance));
+  return page.render(detail::page_footer(text_at(plan, "disclaimer"), dir, provenance));
 }
 
 fs::path write_plan_report(const fs::path& dir) {

@@ -10,13 +10,13 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
 #include <vector>
 
 #include "needlework/core/error.hpp"
 #include "needlework/io/provenance.hpp"
 #include "needlework/io/toml_reader.hpp"
 #include "needlework/report/html.hpp"
+#include "result_files.hpp"
 
 namespace nw::report {
 namespace {
@@ -24,31 +24,11 @@ namespace {
 using Json = nlohmann::ordered_json;
 namespace fs = std::filesystem;
 
-[[noreturn]] void read_failure(const fs::path& path, const std::string& reason) {
-  core::raise(core::ErrorCode::io_read, fmt::arg("path", path.string()), fmt::arg("reason", reason));
-}
-
-std::optional<std::string> read_text(const fs::path& path, bool required) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) {
-    if (required) read_failure(path, "missing (not written by this run?)");
-    return std::nullopt;
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in && !in.eof()) read_failure(path, "read failed");
-  return text.str();
-}
-
-Json read_json(const fs::path& path) {
-  const auto text = read_text(path, true);
-  try {
-    return Json::parse(*text);
-  } catch (const nlohmann::json::parse_error& e) {
-    read_failure(path, fmt::format("not valid JSON ({})", e.what()));
-  }
-}
+using detail::find_path;
+using detail::read_failure;
+using detail::read_json;
+using detail::read_text;
+using detail::text_at;
 
 // ------------------------------------------------------------------------------- CSV
 struct Csv {
@@ -141,39 +121,9 @@ std::vector<double> column_values(const Csv& csv, const fs::path& path, std::str
 }
 
 // ------------------------------------------------------------------------------- JSON
-const Json* find_path(const Json& root, std::string_view path) {
-  const Json* node = &root;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    const auto dot = path.find('.', start);
-    const auto part = path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-    if (node->is_object()) {
-      const auto it = node->find(std::string(part));
-      if (it == node->end()) return nullptr;
-      node = &*it;
-    } else if (node->is_array()) {
-      const auto i = to_number(part);
-      if (!i || *i < 0 || static_cast<std::size_t>(*i) >= node->size()) return nullptr;
-      node = &(*node)[static_cast<std::size_t>(*i)];
-    } else {
-      return nullptr;
-    }
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
-  return node;
-}
-
 bool present(const Json& root, std::string_view path) {
   const auto* n = find_path(root, path);
   return n && !n->is_null();
-}
-
-std::string text_at(const Json& root, std::string_view path) {
-  const auto* n = find_path(root, path);
-  if (!n || n->is_null()) return "";
-  if (n->is_string()) return n->get<std::string>();
-  return n->dump();
 }
 
 // The shown unit and display factor of a summary.json key, from its name (the contract puts the
@@ -694,17 +644,6 @@ std::string evidence_section(const Json& summary, const std::map<std::string, in
   return out;
 }
 
-std::string provenance_section(const Json& provenance) {
-  std::string out = "<table>\n";
-  for (const auto& [k, v] : provenance.items()) {
-    const std::string shown = v.is_number() ? tagged_number(k, v.get<double>(), 1, 20, "provenance.json")
-                                            : core::xml_escape(v.is_string() ? v.get<std::string>() : v.dump());
-    out += fmt::format("<tr><th>{}</th><td>{}</td></tr>\n", core::xml_escape(k), shown);
-  }
-  out += fmt::format("<tr><th>charts</th><td>Chart.js {} (MIT licence), inlined</td></tr>\n", chart_library_version());
-  return out + "</table>\n";
-}
-
 }  // namespace
 
 std::string simulation_report_html(const fs::path& dir) {
@@ -761,12 +700,8 @@ std::string simulation_report_html(const fs::path& dir) {
                    "<p>effective_config.toml: the scenario with every default filled in, quantities in canonical "
                    "units.</p>\n<pre>" +
                        core::xml_escape(config_text) + "</pre>\n");
-  page.add_section("provenance", "Provenance", provenance_section(provenance));
-  return page.render(fmt::format(
-      "<p><b>needlework is not a medical device.</b> {}</p>\n<p>Built from {} by needlework {}; charts drawn with "
-      "Chart.js {}, inlined so this file opens offline.</p>",
-      core::xml_escape(text_at(summary, "disclaimer")), core::xml_escape(dir.string()),
-      core::xml_escape(text_at(provenance, "needlework_version")), chart_library_version()));
+  page.add_section("provenance", "Provenance", detail::provenance_table(provenance));
+  return page.render(detail::page_footer(text_at(summary, "disclaimer"), dir, provenance));
 }
 
 fs::path write_simulation_report(const fs::path& dir) {

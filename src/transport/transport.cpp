@@ -629,6 +629,7 @@ TransportResult simulate_transport(const TransportInputs& in, const TissueRules&
     }
     result.mass_balance_residual = std::max(result.mass_balance_residual, s.mass_balance_residual);
     result.samples.push_back(s);
+    if (opt.progress) opt.progress(static_cast<double>(result.samples.size()) / static_cast<double>(outputs.size()));
   }
   result.stats = run.stats();
   if (intact) result.intact_stats = intact->stats();

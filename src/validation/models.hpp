@@ -38,6 +38,7 @@ core::DynQuantity fraction_of_dose(const CaseInputs& in);
 // healing, outcomes, safety: bundled reference courses (data/outcomes/courses/), nominal person
 core::DynQuantity outcome_relative_change(const CaseInputs& in);     // (score - baseline) / baseline at inputs.day
 core::DynQuantity outcome_absolute_change(const CaseInputs& in);     // score - baseline at inputs.day (scale units)
+core::DynQuantity responder_fraction(const CaseInputs& in);          // of the course's virtual patients at inputs.day
 core::DynQuantity pih_probability_mean(const CaseInputs& in);        // mean over phototype_min..phototype_max
 core::DynQuantity erythema_time(const CaseInputs& in);               // worst session's visible erythema
 core::DynQuantity epidermal_damage_remaining(const CaseInputs& in);  // at inputs.day / after session 1

@@ -62,6 +62,17 @@ core::DynQuantity outcome_relative_change(const CaseInputs& in) { return {score_
 
 core::DynQuantity outcome_absolute_change(const CaseInputs& in) { return {score_change(in, false), core::dim::none}; }
 
+// The responder definition is the scale's (outcomes.toml, e.g. >= 1 grade better); the virtual
+// patients are those of the course file's [simulation] table.
+core::DynQuantity responder_fraction(const CaseInputs& in) {
+  const auto r = reference_course(in);
+  const auto i = day_index(in, r);
+  if (r.cohort.size() <= i || r.virtual_patients < 2) {
+    in.fail("course", "the reference course needs an outcome model and [simulation] virtual_patients >= 2");
+  }
+  return {r.cohort[i].responder_fraction, core::dim::none};
+}
+
 core::DynQuantity pih_probability_mean(const CaseInputs& in) {
   const auto first = static_cast<int>(in.integer("phototype_min"));
   const auto last = static_cast<int>(in.integer("phototype_max"));

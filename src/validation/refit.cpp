@@ -198,6 +198,7 @@ FitResult outcome_coefficient(const Case& c, const std::string& concern, const s
 
 FitResult fill_coefficient(const Case& c) { return outcome_coefficient(c, "acne_scars", "lesion fill k_fill"); }
 FitResult hair_coefficient(const Case& c) { return outcome_coefficient(c, "alopecia", "hair response k_hair"); }
+FitResult melasma_coefficient(const Case& c) { return outcome_coefficient(c, "melasma", "melasma coefficient k_pig"); }
 
 FitResult pih_hazard(const Case& c) {
   const CaseInputs in(c);
@@ -224,6 +225,7 @@ constexpr Refit kRefits[] = {
     {"closure_radius_exponent", closure_radius_exponent},
     {"fill_coefficient", fill_coefficient},
     {"hair_coefficient", hair_coefficient},
+    {"melasma_coefficient", melasma_coefficient},
     {"pih_hazard", pih_hazard},
 };
 

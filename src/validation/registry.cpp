@@ -49,6 +49,7 @@ constexpr ModelEntry kModels[] = {
     {"healing.epidermal_damage_remaining", models::epidermal_damage_remaining},
     {"outcomes.relative_change", models::outcome_relative_change},
     {"outcomes.absolute_change", models::outcome_absolute_change},
+    {"outcomes.responder_fraction", models::responder_fraction},
     {"safety.pih_probability_mean", models::pih_probability_mean},
 };
 

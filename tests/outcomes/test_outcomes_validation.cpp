@@ -1,10 +1,8 @@
-// NOTE: the tests still marked DISABLED_ (HK responders, melasma, PIH across phototypes) run on
-// the healing tests' stand-in injury, not on a reference course through every stage; they are
-// kept for their numbers and are to be converted to reference courses (data/outcomes/courses).
+// PUB-HK-RESP, PUB-FAB-PIH and the melasma rows PUB-BUD-MN / PUB-BUD-RESP are validation cases
+// (data/validation/cases.toml) on reference courses through every stage, not tests here.
 // Validation of the outcome stage against published clinical results (data/outcomes/
-// published.toml; docs/model/outcomes.md section 3). Each reference course runs through the
-// healing model (tests/healing/healing_support.hpp reference injury; delivered amounts of actives
-// are stated assumptions, the transport stage is not run here). The `fit` rows check that the
+// published.toml; docs/model/outcomes.md section 3). Each reference course (data/outcomes/
+// courses/) runs through every stage, transport of its topical included. The `fit` rows check that the
 // stored coefficient reproduces its one published result (and print the refit); the other rows
 // were not used for any parameter. Each test names its row id and states its tolerance. Numbers
 // are printed on "[outcomes-validation]" lines.
@@ -15,9 +13,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "../healing/healing_support.hpp"
 #include "needlework/core/log.hpp"
-#include "needlework/core/random.hpp"
 #include "needlework/course/coupling.hpp"
 #include "needlework/io/bundled.hpp"
 #include "needlework/io/scenario.hpp"
@@ -27,10 +23,6 @@ namespace nw::outcomes {
 namespace {
 
 using test::model;
-
-// Layer thicknesses of the healing reference injury (papillary 100-400 um, reticular 400-2000 um).
-constexpr double kPapillary_m = 0.3e-3;
-constexpr double kReticular_m = 1.6e-3;
 
 // The nominal person's course of a bundled reference scenario (data/outcomes/courses/), run
 // through every stage: channels, healing, outcomes. `fitzpatrick` > 0 overrides the file's.
@@ -48,51 +40,6 @@ const PublishedResult& row(const std::string& id) {
     if (r.id == id) return r;
   }
   throw std::runtime_error("no published row " + id);
-}
-
-AreaContext area_for(const std::string& concern, const std::string& scar_type, const std::string& scale) {
-  auto a = test::area(concern, scar_type, scale);
-  a.papillary_thickness_m = kPapillary_m;
-  a.reticular_thickness_m = kReticular_m;
-  return a;
-}
-
-// Acne-scar courses: `n` roller sessions of 1.5 mm `interval_d` apart (F-HAR1 median protocol).
-healing::HealingInputs acne_course(int n, double interval_d, double end_day, int fitzpatrick = 3) {
-  return nw::test::course(n, interval_d, 1.5, end_day, fitzpatrick);
-}
-
-// TXA + MN for melasma (PUB-BUD-MN): sessions at weeks 0, 4, 8 with 1.5 mm needles (assumed);
-// the session-day TXA reaches {10, 2, 0.5} ug/cm2 of epidermis, papillary, reticular dermis
-// (assumption, the amounts the healing unit tests use); the control arm gets nothing.
-healing::HealingInputs melasma_course(double end_day, int fitzpatrick = 4) {
-  auto in = nw::test::course(3, 28, 1.5, end_day, fitzpatrick);
-  for (int s = 0; s < 3; ++s) in.actives.push_back({28.0 * s, "tranexamic_acid", {10, 2, 0.5}, 0});
-  return in;
-}
-
-// A virtual cohort of `n` people: healing gains varied (healing::vary_patient with seeded normals)
-// and outcome parameters sampled (sample_person). Returns the score timelines.
-std::vector<ScoreTimeline> cohort(const healing::HealingInputs& nominal, const AreaContext& area, int n,
-                                  std::uint64_t seed) {
-  const auto& p = nw::test::healing_parameters();
-  const auto& concern = *model().concern(area.concern);
-  const std::string lesion_concern = area.concern == "rejuvenation" ? "wrinkles" : area.concern;
-  const auto* lesion = io::bundled_lesions().for_concern(lesion_concern, area.scar_type);
-  std::vector<ScoreTimeline> out;
-  for (int i = 0; i < n; ++i) {
-    const core::RandomStream z(seed, core::StreamKey{0, core::Stage::healing, static_cast<std::uint64_t>(i), "gains"});
-    auto in = nominal;
-    in.patient = healing::vary_patient(nominal.patient, p, {z.normal(0), z.normal(1), z.normal(2), z.normal(3)});
-    const auto person = sample_person(concern, lesion, seed, static_cast<std::uint64_t>(i));
-    auto a = area;
-    if (lesion) a.lesion = person.lesion;
-    a.coefficient_factor = person.coefficient_factor;
-    a.placebo_fraction = person.placebo_fraction;
-    a.placebo_sampled = true;
-    out.push_back(score_timeline(model(), a, healing::simulate_healing(in, p)));
-  }
-  return out;
 }
 
 // PUB-GAR-BOX (fit, S18): boxcar -47 % after 3 monthly sessions. Tolerance: the stored k_fill
@@ -174,59 +121,6 @@ TEST(OutcomesValidation, AcneSplitFaceRct_PUB_ALAM) {
   EXPECT_LE(control, 2.3);
 }
 
-// PUB-HK-RESP (validation): 91.8 % of 36 patients improved by at least one qualitative grade.
-// Sessions were not in the abstract: the review median (3 sessions, 4 weeks, F-HAR1) is used,
-// scored 3 months after the last. Tolerance: 0.25 absolute on the responder fraction of 200
-// virtual patients (seed 11). KNOWN DISCREPANCY (outcomes.md section 8): the model gives 0.29.
-TEST(OutcomesValidation, DISABLED_AcneResponderFraction_PUB_HK_RESP) {
-  const auto& r = row("PUB-HK-RESP");
-  auto a = area_for("acne_scars", "mixed", r.scale);
-  const auto patients = cohort(acne_course(3, 28, r.day), a, 200, 11);
-  const auto stats = cohort_statistics(*model().scale(r.scale), patients, static_cast<std::size_t>(r.day));
-  std::printf(
-      "[outcomes-validation] PUB-HK-RESP >= 1 grade: %.3f of 200 virtual patients (published %.3f); grade %.2f "
-      "[%.2f, %.2f] from %.2f\n",
-      stats.responder_fraction, r.value, stats.at_follow_up.median, stats.at_follow_up.p05, stats.at_follow_up.p95,
-      stats.baseline);
-  EXPECT_NEAR(stats.responder_fraction, r.value, 0.25);
-}
-
-// PUB-BUD-MN (fit, S29): MASI -44.41 % with TXA + MN. Tolerance 0.02 (stored value rounding).
-// KNOWN DISCREPANCY (outcomes.md section 8): the healing model's epidermal melanin is 1.0007 of
-// baseline on the treated side at day 146 (untreated 1.0000): three monthly TXA applications
-// leave no lasting pigment change, so no k_pig can reproduce the result (refit throws NUM-FAIL)
-// and k_pig stays a prior.
-TEST(OutcomesValidation, DISABLED_MelasmaFit_PUB_BUD_MN) {
-  const auto& r = row("PUB-BUD-MN");
-  const auto ref = healing::simulate_healing(melasma_course(r.day), nw::test::healing_parameters());
-  const auto t = refit_target(r, ref, area_for("melasma", "", r.scale));
-  std::printf("[outcomes-validation] PUB-BUD-MN reference pigment at day %.0f: treated %.4f, untreated %.4f\n", r.day,
-              ref.treated[static_cast<std::size_t>(r.day)].pigment,
-              ref.untreated[static_cast<std::size_t>(r.day)].pigment);
-  const double k = refit_coefficient(model(), t);
-  const double p = predicted(model(), t);
-  std::printf(
-      "[outcomes-validation] PUB-BUD-MN: refit k_pig = %.4f (stored %.4f), predicted %.3f vs %.3f; treated "
-      "pigment %.3f, untreated %.3f\n",
-      k, model().concern("melasma")->coefficient.mean, p, r.value, ref.treated[static_cast<std::size_t>(r.day)].pigment,
-      ref.untreated[static_cast<std::size_t>(r.day)].pigment);
-  EXPECT_NEAR(p, r.value, 0.02);
-}
-
-// PUB-BUD-RESP (validation): 41.4 % of the TXA + MN arm improved by more than 50 %. Tolerance:
-// 0.25 absolute on 200 virtual patients (seed 12). KNOWN DISCREPANCY: as PUB-BUD-MN (0.000).
-TEST(OutcomesValidation, DISABLED_MelasmaResponderFraction_PUB_BUD_RESP) {
-  const auto& r = row("PUB-BUD-RESP");
-  const auto patients = cohort(melasma_course(r.day), area_for("melasma", "", r.scale), 200, 12);
-  const auto stats = cohort_statistics(*model().scale(r.scale), patients, static_cast<std::size_t>(r.day));
-  std::printf(
-      "[outcomes-validation] PUB-BUD-RESP > 50 %%: %.3f (published %.3f); MASI %.2f [%.2f, %.2f] from %.1f; "
-      "control arm %.2f\n",
-      stats.responder_fraction, r.value, stats.at_follow_up.median, stats.at_follow_up.p05, stats.at_follow_up.p95,
-      stats.baseline, stats.untreated_at_follow_up.median);
-  EXPECT_NEAR(stats.responder_fraction, r.value, 0.25);
-}
-
 // PUB-DHU-MN (fit, S34): +91.4 hairs/cm2 at 12 weeks. Tolerance 2 hairs/cm2 (stored rounding).
 // PUB-DHU-MINOX (validation): the minoxidil-alone arm, run as the control arm of the same
 // course, +22.2. Tolerance: 15 hairs/cm2, and the needling arm gains more than twice as much.
@@ -259,12 +153,6 @@ TEST(OutcomesValidation, AlopeciaFitAndControlArm_PUB_DHU) {
 namespace nw::outcomes {
 namespace {
 
-// PIH reference courses: `sessions` monthly 1.5 mm sessions, followed to the row's day.
-double pih_drive(int sessions, int fitzpatrick, double end_day) {
-  return healing::simulate_healing(acne_course(sessions, 28, end_day, fitzpatrick), nw::test::healing_parameters())
-      .pih_drive;
-}
-
 // PUB-DOG-PIH (fit, S16): 5 of 30 phototype IV-V patients developed PIH after 5 monthly 1.5 mm
 // roller sessions. The people are half type IV, half type V (assumption). Tolerance: the stored
 // hazard reproduces 0.167 within 0.01; the refit is printed.
@@ -281,22 +169,6 @@ TEST(OutcomesValidation, PihFit_PUB_DOG_PIH) {
       people[0].second, people[1].second, beta, model().pih().hazard_per_drive, p, r.value);
   EXPECT_NEAR(p, r.value, 0.01);
   EXPECT_NEAR(beta / model().pih().hazard_per_drive, 1.0, 0.03);
-}
-
-// PUB-FAB-PIH (validation, S21): no PIH in 60 patients of phototypes I-VI. 10 per phototype and
-// 2 monthly 1.5 mm sessions are assumptions. Tolerance: expected count <= 3.0 (P(0 events) >= 5 %).
-// KNOWN DISCREPANCY (outcomes.md section 8): the model expects 3.73 (P(0) = 2.4 %).
-TEST(OutcomesValidation, DISABLED_PihAcrossPhototypes_PUB_FAB_PIH) {
-  const auto& r = row("PUB-FAB-PIH");
-  double expected = 0;
-  std::printf("[outcomes-validation] PUB-FAB-PIH probability by phototype:");
-  for (int f = 1; f <= 6; ++f) {
-    const double p = pih_probability(model().pih(), f, pih_drive(2, f, r.day));
-    expected += 10 * p;
-    std::printf(" %d: %.3f", f, p);
-  }
-  std::printf("; expected count in 60: %.2f (observed 0)\n", expected);
-  EXPECT_LE(expected, 3.0);
 }
 
 }  // namespace

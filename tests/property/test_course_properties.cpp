@@ -57,11 +57,20 @@ double median_improvement(const course::AreaResult& a) {  // GB quantitative: lo
 
 double peak_inflammation(const course::AreaResult& a) { return a.healing.peak_inflammation; }
 
+// The standard course at a milder setting (1.0 mm, 2 passes): the standard 1.5 mm, 4-pass pen
+// course fills the median rolling scar completely once the collagen gain lasts (healing.md 2.5),
+// and an outcome clamped at the end of the scale cannot show a trend.
+course::CourseInputs milder(course::CourseInputs in) {
+  in.device.needle_length = 1.0 * mm;
+  in.areas.front().passes = 2;
+  return in;
+}
+
 TEST(CourseProperties, MoreSessionsNeverWorsenTheMedianOutcomeWithinTheRecommendedRange) {
   const auto& s = standard();
   double previous = -1e300, first = 0;
   for (int sessions = 1; sessions <= 6; ++sessions) {
-    auto in = s.inputs();
+    auto in = milder(s.inputs());
     in.protocol.sessions = sessions;
     // Outcome at the same time after the first session for every course length.
     in.protocol.follow_up = (6 * 28 + 180 - (sessions - 1) * 28) * d;
@@ -121,7 +130,7 @@ TEST(CourseProperties, TooShortIntervalsShowDiminishingReturnsAndMoreInflammatio
 
 TEST(CourseProperties, FastAndDetailedFidelityAgreeOnTheStandardOutcome) {
   const auto& s = standard();
-  auto fast = s.inputs(40);
+  auto fast = milder(s.inputs(40));
   auto detailed = fast;
   detailed.settings.fidelity = course::Fidelity::detailed;
   const auto a = s.run(fast), b = s.run(detailed);

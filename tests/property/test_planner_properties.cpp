@@ -16,7 +16,7 @@ namespace {
 struct Landscape {
   double depth_peak_mm, weeks_peak, session_gain, downtime_per_mm_pass, pih_per_mm;
 
-  planner::Evaluation operator()(const planner::AreaRequest&, const planner::Candidate& c) const {
+  planner::Evaluation operator()(const planner::AreaRequest&, const planner::Candidate& c, planner::Cohort) const {
     planner::Evaluation e;
     const double n = c.sessions;
     const double m = 40 - 15 * std::pow(c.needle_length_mm - depth_peak_mm, 2) -

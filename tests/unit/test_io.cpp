@@ -8,6 +8,7 @@
 #include "needlework/io/provenance.hpp"
 #include "needlework/io/scenario.hpp"
 #include "needlework/io/toml_reader.hpp"
+#include "test_support.hpp"
 
 namespace nw::io {
 namespace {
@@ -66,8 +67,7 @@ TEST(Io, EffectiveConfigOfAScenarioIsItselfAValidScenario) {
 }
 
 TEST(Io, RunRecordIsWrittenAtomically) {
-  const auto dir = fs::temp_directory_path() / "nw_run_record";
-  fs::remove_all(dir);
+  const auto dir = test::scratch_dir("run_record");
   const auto data = bundled_data();
   const auto s = load_scenario(fs::path(NW_SOURCE_DIR) / "examples/patients/01_clear_candidate.toml", data);
   write_run_record(dir, s.config, *s.spec, Provenance{"screen", s.path, s.sha256, s.seed, "2026-11-21T00:00:00Z"});

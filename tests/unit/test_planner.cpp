@@ -40,7 +40,8 @@ struct Synthetic {
            1.5 * std::pow(c.interval_weeks - weeks_peak, 2) + 8 * n - 0.8 * n * n - 0.5 * std::pow(c.passes - 6, 2) +
            (c.topical.active.empty() ? 0.0 : 3.0);
   }
-  Evaluation operator()(const planner::AreaRequest&, const Candidate& c) const {
+  Evaluation operator()(const planner::AreaRequest&, const Candidate& c,
+                        planner::Cohort = planner::Cohort::virtual_patients) const {
     Evaluation e;
     const double m = median(c);
     e.improvement_pct = {m, m - 10, m + 10};
@@ -160,6 +161,36 @@ TEST(PlannerSearch, FindsTheKnownOptimumWithoutConstraints) {
   EXPECT_EQ(c.passes, 6);
   EXPECT_EQ(r.choices, 6u * 5u);
   EXPECT_LT(r.evaluations, 6u * 5u * 7u * 7u);  // fewer calls than enumerating the grid
+}
+
+// The search ranks choices on the nominal person; the best `finalists` are re-evaluated with
+// the virtual patients, and that evaluation decides. Here the cohort favours 5 passes by 2
+// points while the nominal person peaks at 6 (5 passes is the second-best choice nominally).
+TEST(PlannerSearch, FinalistsAreDecidedByTheVirtualPatients) {
+  const Synthetic f;
+  std::atomic<int> cohort_calls{0};
+  const planner::Evaluator evaluator = [&](const planner::AreaRequest& r, const Candidate& c, planner::Cohort who) {
+    auto e = f(r, c);
+    if (who == planner::Cohort::virtual_patients) {
+      ++cohort_calls;
+      if (c.passes == 5) e.improvement_pct.median += 2;
+    }
+    return e;
+  };
+  core::NullSink log;
+  planner::SearchOptions options;
+  options.finalists = 1;
+  const auto only_nominal = planner::search(request(), box(6), {100, 1, 100}, evaluator, options, log, "t");
+  EXPECT_EQ(only_nominal.best.candidate.passes, 6);
+  EXPECT_EQ(only_nominal.cohort_evaluations, 1u);
+  EXPECT_EQ(cohort_calls.load(), 1);
+  options.finalists = 4;
+  const auto decided = planner::search(request(), box(6), {100, 1, 100}, evaluator, options, log, "t");
+  EXPECT_EQ(decided.best.candidate.passes, 5);
+  EXPECT_EQ(decided.best.candidate.sessions, 5);
+  EXPECT_DOUBLE_EQ(decided.best.evaluation.improvement_pct.median, f.median(decided.best.candidate) + 2);
+  EXPECT_EQ(decided.cohort_evaluations, 4u);
+  EXPECT_EQ(cohort_calls.load(), 1 + 4);
 }
 
 TEST(PlannerSearch, ChoosesTheTopicalThatHelps) {
@@ -287,11 +318,7 @@ TEST(PlannerSpace, EverySiteAndConcernGivesABoxOnThePenGrid) {
   }
 }
 
-std::filesystem::path out_dir(const std::string& name) {
-  auto p = std::filesystem::temp_directory_path() / ("nw_plan_" + name);
-  std::filesystem::remove_all(p);
-  return p;
-}
+std::filesystem::path out_dir(const std::string& name) { return test::scratch_dir("plan_" + name); }
 
 TEST(PlanApi, DeferralScheduleStartsOnTheEarliestDate) {
   core::NullSink log;
@@ -316,7 +343,7 @@ TEST(PlanApi, DeferralScheduleStartsOnTheEarliestDate) {
 TEST(PlanApi, RefusedPatientGetsReasonsAndNoSearch) {
   core::NullSink log;
   std::atomic<int> calls{0};
-  const planner::Evaluator counting = [&](const planner::AreaRequest& r, const Candidate& c) {
+  const planner::Evaluator counting = [&](const planner::AreaRequest& r, const Candidate& c, planner::Cohort) {
     ++calls;
     return Synthetic{}(r, c);
   };
@@ -364,10 +391,9 @@ TEST(PlanApi, PlanJsonHasTheContractKeys) {
   EXPECT_TRUE(std::filesystem::exists(dir / "plan.json"));
 }
 
-// The planner's evaluator is the course simulation: deeper needles (within the range) raise
-// both the predicted improvement and the downtime; the needling time scales with the area.
-TEST(PlanApi, OutcomeEvaluatorRunsTheCourse) {
-  const auto evaluate = api::outcome_evaluator();
+// Boxcar acne scars on 30 cm2 of cheek, a 12-needle pen, 90 days of follow-up: the request the
+// evaluator tests below run through the real course.
+planner::AreaRequest boxcar_cheek(int virtual_patients) {
   planner::AreaRequest req;
   req.treatment.site = "cheek";
   req.treatment.concern = "acne_scars";
@@ -377,11 +403,20 @@ TEST(PlanApi, OutcomeEvaluatorRunsTheCourse) {
   req.patient.age = 30 * core::units::yr;
   req.patient.fitzpatrick = 3;
   req.protocol.follow_up = 90 * core::units::d;
-  req.settings.virtual_patients = 8;
+  req.settings.virtual_patients = virtual_patients;
+  return req;
+}
+
+// The planner's evaluator is the course simulation: deeper needles (within the range) raise
+// both the predicted improvement and the downtime; the needling time scales with the area.
+TEST(PlanApi, OutcomeEvaluatorRunsTheCourse) {
+  const auto evaluate = api::outcome_evaluator();
+  const auto req = boxcar_cheek(8);
   planner::Candidate shallow, deep;
   shallow.needle_length_mm = 0.5;
   deep.needle_length_mm = 1.5;
-  const auto a = evaluate(req, shallow), b = evaluate(req, deep);
+  const auto a = evaluate(req, shallow, planner::Cohort::virtual_patients);
+  const auto b = evaluate(req, deep, planner::Cohort::virtual_patients);
   ASSERT_TRUE(a.feasible);
   ASSERT_TRUE(b.feasible);
   EXPECT_EQ(a.scale, "goodman_baron_quantitative");
@@ -392,6 +427,30 @@ TEST(PlanApi, OutcomeEvaluatorRunsTheCourse) {
   EXPECT_GE(b.improvement_pct.p95, b.improvement_pct.median);
   EXPECT_GT(a.minutes_per_session, 0.5);
   EXPECT_FALSE(a.timeline.empty());
+  EXPECT_GE(a.responder_fraction, 0.0);
+}
+
+// The search's evaluation is the nominal person alone: one value (no interval), the same
+// downtime, PIH and needling time as the cohort evaluation, and a median inside the cohort's
+// 90 % interval.
+TEST(PlanApi, NominalEvaluationIsThePersonWithoutTheCohort) {
+  const auto evaluate = api::outcome_evaluator();
+  const auto req = boxcar_cheek(40);
+  planner::Candidate c;
+  c.needle_length_mm = 1.25;
+  const auto nominal = evaluate(req, c, planner::Cohort::nominal);
+  const auto cohort = evaluate(req, c, planner::Cohort::virtual_patients);
+  ASSERT_TRUE(nominal.feasible);
+  EXPECT_GT(nominal.improvement_pct.median, 0.0);
+  EXPECT_DOUBLE_EQ(nominal.improvement_pct.p05, nominal.improvement_pct.median);
+  EXPECT_DOUBLE_EQ(nominal.improvement_pct.p95, nominal.improvement_pct.median);
+  EXPECT_LT(nominal.responder_fraction, 0.0);
+  EXPECT_DOUBLE_EQ(nominal.downtime_days, cohort.downtime_days);
+  EXPECT_DOUBLE_EQ(nominal.pih_probability, cohort.pih_probability);
+  EXPECT_DOUBLE_EQ(nominal.minutes_per_session, cohort.minutes_per_session);
+  EXPECT_GE(nominal.improvement_pct.median, cohort.improvement_pct.p05);
+  EXPECT_LE(nominal.improvement_pct.median, cohort.improvement_pct.p95);
+  EXPECT_LT(cohort.improvement_pct.p05, cohort.improvement_pct.p95);
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "needlework/report/html.hpp"
 #include "needlework/report/plan_report.hpp"
 #include "needlework/report/simulation_report.hpp"
+#include "test_support.hpp"
 
 namespace nw::report {
 namespace {
@@ -31,8 +32,7 @@ std::string slurp(const fs::path& p) {
 // One simulate run of the bundled clear candidate, shared by the tests below (1-2 s).
 const fs::path& simulated_dir() {
   static const fs::path dir = [] {
-    const auto d = fs::temp_directory_path() / "nw_report_unit";
-    fs::remove_all(d);
+    const auto d = test::scratch_dir("report_unit");
     core::NullSink log;
     api::simulate(fs::path(NW_SOURCE_DIR) / "examples/patients/01_clear_candidate.toml", d, log);
     return d;
@@ -87,9 +87,7 @@ TEST(Report, PageRejectsDuplicateChartIdsAndInlinesEverything) {
 }
 
 TEST(Report, MissingOrBrokenResultFilesNameTheFile) {
-  const auto dir = fs::temp_directory_path() / "nw_report_empty";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const auto dir = test::scratch_dir("report_empty");
   try {
     simulation_report_html(dir);
     FAIL() << "no error";
@@ -130,9 +128,8 @@ TEST(Report, SimulateWritesAReportThatCanBeRebuiltFromItsFiles) {
 // Sections that later stages add to summary.json (docs/PRODUCT.md: tissue, outcomes with a
 // timeline CSV, safety) are rendered when present, every number tagged with its key.
 TEST(Report, RendersTissueOutcomesAndSafetyWhenSummaryHasThem) {
-  const auto dir = fs::temp_directory_path() / "nw_report_sections";
-  fs::remove_all(dir);
-  fs::copy(simulated_dir(), dir);
+  const auto dir = test::scratch_dir("report_sections");
+  fs::copy(simulated_dir(), dir, fs::copy_options::recursive);
   auto summary = nlohmann::ordered_json::parse(slurp(dir / "summary.json"));
   summary["tissue"] = {{"at_follow_up", {{"collagen_change_pct", 12.5}, {"elastin_change_pct", 4.25}}}};
   summary["outcomes"] =
@@ -197,9 +194,7 @@ TEST(Report, ParametersCsvListsTheRunsLibraryEntriesWithSources) {
 }
 
 TEST(Report, PlanReportNamesMissingFilesAndShowsARefusal) {
-  const auto dir = fs::temp_directory_path() / "nw_report_plan";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const auto dir = test::scratch_dir("report_plan");
   try {
     plan_report_html(dir);
     FAIL() << "no error";

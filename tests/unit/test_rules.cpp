@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "needlework/io/bundled.hpp"
+#include "test_support.hpp"
 
 namespace nw {
 namespace {
@@ -52,7 +53,7 @@ TEST(Rules, EveryWordIsTriggeredByARuleAndEveryTriggerKindIsCovered) {
 }
 
 TEST(Rules, InconsistentRuleFilesAreRejectedWithLocations) {
-  const auto path = std::filesystem::temp_directory_path() / "nw_bad_rules.toml";
+  const auto path = test::scratch_dir("bad_rules") / "rules.toml";
   std::ofstream(path) << R"(schema = "needlework-rules/1"
 [[source]]
 id = "S1"

@@ -301,6 +301,21 @@ TEST(TransportModel, MassBalanceIsExactWithAndWithoutChannelsAndAcrossResealing)
   std::printf("[transport] mass balance: worst residual over all cases %.2g\n", worst);
 }
 
+// Long runs (the 3D patch of a detailed course) report progress: once per output time, the
+// fraction of output times done, increasing, ending at 1.
+TEST(TransportModel, ProgressIsReportedAtEveryOutputTime) {
+  auto in = pen_inputs("vitamin_c", 150);
+  in.output_times = {0.25 * h, 1 * h, 4 * h};
+  auto o = transport::TransportOptions::fast();
+  std::vector<double> seen;
+  o.progress = [&](double done) { seen.push_back(done); };
+  const auto r = transport::simulate_transport(in, tissue(), o);
+  ASSERT_EQ(seen.size(), r.samples.size());
+  EXPECT_DOUBLE_EQ(seen.front(), 1.0 / 3.0);
+  EXPECT_DOUBLE_EQ(seen.back(), 1.0);
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+}
+
 TEST(TransportModel, SupersaturatedDonorIsCappedAtTheSolubility) {
   // Minoxidil 5 % (50 mg/mL) acts as a saturated 2.2 mg/mL solution (transport.md section 4):
   // on intact skin, whose uptake is far from using up the solid, it behaves as an infinite dose

@@ -1,16 +1,18 @@
 #pragma once
-// One GoogleTest per validation case of data/validation/cases.toml: the test runs the case
-// through the registry (the same code as `needlework validate`) and asserts the status the table
-// expects: pass, or known_discrepancy for a documented gap (which fails if the gap closes or
-// widens past its band). Data, tolerance and row id of each case are in the table and are
-// printed on failure.
+// Helpers for one GoogleTest per validation case of data/validation/cases.toml: run_case() runs
+// the case through the registry (the same code as `needlework validate`) and returns its status
+// beside the status the table expects: pass, or known_discrepancy for a documented gap (which
+// fails if the gap closes or widens past its band). Each TEST_P states the EXPECT_EQ of the two;
+// data, tolerance and row id of the case come with it and are printed on failure.
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cctype>
 #include <cstdio>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "needlework/validation/validation.hpp"
@@ -46,18 +48,28 @@ inline std::string test_name(const ::testing::TestParamInfo<std::string>& info) 
   return s;
 }
 
-inline void expect_case_status(const std::string& id) {
+/// The outcome of one bundled case beside the status the table expects of it, with everything a
+/// failure message needs (data, model, tolerance, model/data ratio, documented gap).
+struct CaseCheck {
+  std::string_view status;    // what the model run gave
+  std::string_view expected;  // pass, or known_discrepancy for a documented gap
+  std::string explain;        // "case <id> (row ..., role): quantity / data, model, tolerance ..."
+};
+
+/// Runs the bundled case `id` through the registry (as `needlework validate` does) and prints a
+/// one-line summary to stdout. Throws std::out_of_range if the table has no such case.
+inline CaseCheck run_case(const std::string& id) {
   const auto* c = validation::bundled_cases().find(id);
-  ASSERT_NE(c, nullptr) << id;
+  if (c == nullptr) throw std::out_of_range("no bundled validation case " + id);
   const auto r = validation::run_case(*c);
   const auto expected = c->expect_discrepancy ? validation::Status::known_discrepancy : validation::Status::pass;
-  EXPECT_EQ(validation::to_string(r.status), validation::to_string(expected))
-      << "case " << c->id << " (row " << c->row << ", " << c->role << "): " << c->quantity << "\n  data "
-      << c->data.text << ", model " << r.model << " " << c->unit << ", tolerance " << r.tolerance_text
-      << ", model/data " << r.ratio
-      << (c->expect_discrepancy ? fmt::format(", documented gap {}-{}", c->gap_min, c->gap_max) : std::string());
   std::printf("[validate] %s: data %s, model %.4g %s, tolerance %s, %s\n", c->id.c_str(), c->data.text.c_str(), r.model,
               c->unit.c_str(), r.tolerance_text.c_str(), std::string(validation::to_string(r.status)).c_str());
+  return {validation::to_string(r.status), validation::to_string(expected),
+          fmt::format(
+              "case {} (row {}, {}): {}\n  data {}, model {:.6g} {}, tolerance {}, model/data {:.6g}{}", c->id, c->row,
+              c->role, c->quantity, c->data.text, r.model, c->unit, r.tolerance_text, r.ratio,
+              c->expect_discrepancy ? fmt::format(", documented gap {}-{}", c->gap_min, c->gap_max) : std::string())};
 }
 
 }  // namespace nw::test

@@ -67,16 +67,17 @@ struct PlanRun {
 };
 
 /// The outcome model the planner optimises: predicts a candidate protocol's improvement,
-/// downtime and PIH risk for one area with the course simulation's virtual patients.
-/// Until the healing and outcome stages are in this build it throws core::Error{internal}
-/// saying so (screening still runs and refuses first).
+/// downtime and PIH risk for one area with the course simulation, for the nominal person
+/// (the search) or the scenario's virtual patients (finalists and compared protocols). It
+/// simulates at most 4 cm2 of the area (channel statistics do not depend on the patch size)
+/// and caches channels and transport per needle length, passes and topical.
 planner::Evaluator outcome_evaluator();
 
 /// `plan`: screening of [patient] (refusal: `refused`, plan.json with the reasons, no search),
 /// then the optimised protocol per [[treatment]] within [preferences], compared with the
 /// standard protocols, dated from protocol.start (or `today`) or a deferral's earliest date.
-/// Writes DIR/plan.json and DIR/provenance.json. Progress goes to `log`. Throws core::Error:
-/// invalid input (exit 2) with every diagnostic, IO-WRITE (exit 4).
+/// Writes DIR/plan.json, DIR/plan.html, DIR/effective_config.toml and DIR/provenance.json. Progress goes to `log`.
+/// Throws core::Error: invalid input (exit 2) with every diagnostic, IO-WRITE (exit 4).
 PlanRun plan(const std::filesystem::path& file, const std::filesystem::path& out_dir, core::Date today,
              core::LogSink& log, const planner::Evaluator& evaluator, const planner::SearchOptions* options = nullptr);
 /// The same with outcome_evaluator().

@@ -123,7 +123,8 @@ class Simulation {
   void assess(AreaResult& prepared, std::size_t area, core::LogSink& log) const;
 
  private:
-  transport::TransportResult transport_for(const AreaResult& area, bool occluded) const;
+  transport::TransportResult transport_for(const AreaResult& area, bool occluded, core::LogSink& log,
+                                           const std::string& task) const;
   void heal_and_assess(AreaResult& area, std::size_t index, core::LogSink& log, const std::string& task) const;
   CourseInputs inputs_;
   Libraries libs_;

@@ -38,7 +38,7 @@ enum class Fidelity { fast, detailed };
 /// [simulation]: how the course is simulated.
 struct Settings {
   Fidelity fidelity = Fidelity::fast;
-  int virtual_patients = 200;
+  int virtual_patients = 200;  // 0: the nominal person only, no cohort (the planner's search; files need >= 1)
 };
 
 inline const char* to_string(Fidelity f) { return f == Fidelity::fast ? "fast" : "detailed"; }

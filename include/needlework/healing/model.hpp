@@ -6,14 +6,18 @@
 //   D_k damage, I_k inflammation, G_k growth factor (all three compartments);
 //   F_k fibroblasts, Z_k responsiveness, c3_k collagen III, c1_k collagen I, E_k elastin, M_k MMP
 //   (dermis only); global: epidermal thickness T, melanocyte activation A, pigment P, follicle
-//   drive H, PIH integral Q; the barrier B is evaluated in closed form (healing.md 2.7).
+//   drive H, PIH integral Q, melanogenic set-point Y; the barrier B is evaluated in closed form
+//   (healing.md 2.7).
 //   dD/dt = -ln2/t_D * D                               (repair; a session adds d(1-D))
 //   dI/dt = [g_I S(D) - I/(1 + kappa I)]/tau_I       S(D) = D/(D + D_half)
 //   dG/dt = (I - G)/tau_G
 //   dF/dt = [ R g_R Z G/(G + G_h) (F_max - F) - (F - 1) ]/tau_F
 //   dZ/dt = (1 - Z)/tau_Z - S(D) Z/tau_d          (Z: responsiveness, depleted by each wound)
-//   dc3/dt = s3 Y (1 + a3 G) (c1_0/c1)^q - c3 M/tau3     Y = (1 + sigma (F - 1)) V (synthesis)
-//   dc1/dt = phi c3 M/tau3 + s1 Y - c1 M ln2/t1          (tau3: III turnover; phi: III -> I)
+//   dc3/dt = s3 Y (1 + a3 G) (c1_0/R)^q - c3 M/tau3      Y = (1 + sigma (F - 1)) V (synthesis)
+//   dR/dt  = phi c3 M/tau3 + s1 Y - R M ln2/t1 - (R - 1)+/t_m   (tau3: III turnover; phi: III -> I)
+//   dS/dt  = (R - 1)+/t_m - S ln2/t_s                    collagen I c1 = R + S (healing.md 2.5)
+//            R: remodelling pool of type I (MMP turnover), S: new type I matured into the stable,
+//            cross-linked pool (maturation time t_m, half-life t_s; 0 at rest)
 //   dE/dt = (1 + sigma_E (F - 1) - M E)/tau_E ;  dM/dt = (1 + m_I I + m_G G - M)/tau_M
 //   T, A, P, H: healing.md 2.7-2.10. Time constants of repair, matrix, epidermis and melanin are
 //   divided by the patient's turnover_gain.
@@ -67,7 +71,9 @@ struct Parameters {
   double collagen_iii_fraction = 0;
   double collagen_iii_turnover_time_d = 0;
   double collagen_iii_maturation = 0;
-  double collagen_i_half_life_d = 0;
+  double collagen_i_half_life_d = 0;         // t1: remodelling pool
+  double collagen_i_maturation_time_d = 0;   // t_m: remodelling -> stable pool
+  double collagen_i_stable_half_life_d = 0;  // t_s: stable (cross-linked) pool
   double collagen_iii_growth_factor_gain = 0;
   double collagen_synthesis_gain = 0;  // sigma: synthesis per activated fibroblast above resting
   double matrix_feedback_exponent = 0;
@@ -95,6 +101,8 @@ struct Parameters {
   double pigment_time_d = 0;
   double pigment_activation_gain = 0;
   double pigment_renewal_gain = 0;
+  double pigment_thickness_gain = 0;    // a_N: melanin clearance per unit epidermal thickening
+  double setpoint_recovery_time_d = 0;  // tau_Y: relaxation of the melanogenic set-point
   // follicles
   double follicle_time_d = 0;
   double follicle_wound_gain = 0;

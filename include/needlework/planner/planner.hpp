@@ -20,17 +20,26 @@
 // by (seed, choice), so the result is the same on any thread count, and enlarging a bound only
 // adds choices (a larger max_sessions never gives a worse optimum).
 //
+// Two stages of evaluation. The search ranks candidates on the nominal person (Cohort::nominal:
+// one healing course per candidate, milliseconds); the best candidate of each of the
+// `finalists` best choices is then re-evaluated with the virtual patients (Cohort::virtual_patients:
+// median and 90 % interval), and the best of those by that evaluation is the plan. The standard
+// protocols it is compared with are evaluated with the virtual patients too. Downtime, PIH and
+// needling time come from the nominal person in both stages, so feasibility does not change.
+//
 // The model that predicts m, downtime and PIH for a candidate is an Evaluator (the course
-// simulation with virtual patients); tests use synthetic evaluators with a known optimum.
+// simulation); tests use synthetic evaluators with a known optimum.
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "needlework/clinical/patient.hpp"
 #include "needlework/clinical/screening.hpp"
+#include "needlework/core/config.hpp"
 #include "needlework/core/date.hpp"
 #include "needlework/core/log.hpp"
 #include "needlework/course/treatment.hpp"
@@ -84,13 +93,22 @@ struct AreaRequest {
   std::uint64_t seed = 1;           // the scenario's seed
 };
 
+/// Whom an evaluation predicts for: the nominal person (median = p05 = p95, no responder
+/// fraction) or the virtual patients of the scenario's [simulation] settings.
+enum class Cohort { nominal, virtual_patients };
+
 /// Predicts the outcome of a candidate. Must be thread-safe and deterministic.
-using Evaluator = std::function<Evaluation(const AreaRequest&, const Candidate&)>;
+using Evaluator = std::function<Evaluation(const AreaRequest&, const Candidate&, Cohort)>;
 
 struct Preferences {
   core::Time max_downtime = 2 * core::units::d;
   int max_sessions = 6;
 };
+
+/// Schema of the scenario's [preferences] table (plan only).
+std::shared_ptr<const core::TableSpec> preferences_spec();
+/// From the validated [preferences] table.
+Preferences preferences_from(const core::ConfigTable& table);
 
 /// The box the search explores for one area, with why each bound is what it is.
 struct SearchSpace {
@@ -113,6 +131,7 @@ struct SearchOptions {
   std::uint64_t seed = 1;
   int starts = 2;                // BOBYQA starts per discrete choice
   int max_evals_per_start = 30;  // NLopt evaluation budget per start
+  int finalists = 4;             // best choices re-evaluated with the virtual patients
   int threads = 0;               // 0 = OpenMP default
 };
 
@@ -144,8 +163,9 @@ std::vector<std::string> violations(const Evaluation& e, const Constraints& c);
 struct SearchResult {
   Scored best;  // best feasible, else the least violating
   bool found_feasible = false;
-  std::size_t evaluations = 0;  // evaluator calls
-  std::size_t choices = 0;      // discrete (passes, sessions, topical) combinations
+  std::size_t evaluations = 0;         // evaluator calls, both stages
+  std::size_t cohort_evaluations = 0;  // of which with the virtual patients
+  std::size_t choices = 0;             // discrete (passes, sessions, topical) combinations
 };
 
 /// Searches one area. Progress goes to `log.progress(task, fraction)`.

@@ -40,6 +40,7 @@
 // systemic (finite dose), inflow = SC + viable + systemic (infinite dose), to round-off.
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -159,6 +160,8 @@ struct TransportOptions {
   double z_refinement = 1.0;       // divides every layer's largest cell
   double rtol = 1e-3;              // local error per step of the adaptive BDF2 stepper
   bool keep_fields = false;        // keep the main run's concentration field at every output time
+  // Called after each output time with the fraction of output times done (long runs: the patch).
+  std::function<void(double)> progress;
 
   /// The fast cell of cohort runs: geometry B, coarse in r and z.
   static TransportOptions fast();
