@@ -725,7 +725,7 @@ BENCHMARK(BM_ThreadScaling)
     ->Args({128, 0})
     ->Args({128, 1})
     ->ArgNames({"n", "layered"})
-    ->Iterations(5)
+    ->Iterations(9)
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
 
