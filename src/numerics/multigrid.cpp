@@ -25,6 +25,8 @@ using detail::kApplyColumn;
 using detail::kRestrictColumn;
 using detail::neighbours;
 constexpr std::size_t kParallelMin = 1U << 14;
+// Largest relative change of x the conservation step makes by scaling (see conserve()).
+constexpr double kMaxConservationScale = 1e-4;
 
 [[noreturn]] void fail(const char* stage, const std::string& reason) {
   core::raise(core::ErrorCode::num_failure, fmt::arg("stage", stage), fmt::arg("reason", reason));
@@ -713,6 +715,27 @@ void MultigridSolver::prolong_all(std::size_t l, std::span<double> x) {
   }
 }
 
+void MultigridSolver::conserve(std::span<const double> b, std::span<double> x, double sigma) const {
+  // sigma = sum of b - M x for this x (from the convergence test). A correction e with
+  // sum(M e) = sigma makes the residuals sum to zero. Preferred: e = eps x, a relative change of
+  // x, so cells at zero stay at zero and no sign changes (an amount that must be non-negative
+  // is not pushed below zero by the mass error of another part of the grid); sum(M x) =
+  // sum(b) - sigma. Where that sum does not allow it (x sums to about nothing under M, or the
+  // change would not be small), the constant shift delta = sigma / sum(s) (M 1 = s).
+  const auto n = static_cast<Index>(x.size());
+  const double mx_sum = sum(b) - sigma;
+  const double eps = sigma / mx_sum;
+  if (std::isfinite(eps) && std::abs(eps) <= kMaxConservationScale) {
+    const double f = 1.0 + eps;
+#pragma omp parallel for schedule(static) if (x.size() >= kParallelMin)
+    for (Index p = 0; p < n; ++p) x[static_cast<std::size_t>(p)] *= f;
+  } else if (excess_sum_ > 0) {
+    const double delta = sigma / excess_sum_;
+#pragma omp parallel for schedule(static) if (x.size() >= kParallelMin)
+    for (Index p = 0; p < n; ++p) x[static_cast<std::size_t>(p)] += delta;
+  }
+}
+
 SolveReport MultigridSolver::solve(std::span<const double> b, std::span<double> x) {
   if (levels_.empty() || b.size() != levels_.front().a.size() || x.size() != b.size()) {
     core::raise(core::ErrorCode::internal, fmt::arg("reason", "multigrid solve: no setup or size mismatch"));
@@ -776,13 +799,7 @@ SolveReport MultigridSolver::solve(std::span<const double> b, std::span<double> 
     pq_prev = pq;
     ++rep.iterations;
   }
-  if (options_.conserve_sum && excess_sum_ > 0) {
-    const double sigma = true_sum;  // sum of b - M x for this x, from the convergence test
-    const double delta = sigma / excess_sum_;
-    const auto n = static_cast<Index>(x.size());
-#pragma omp parallel for schedule(static) if (x.size() >= kParallelMin)
-    for (Index p = 0; p < n; ++p) x[static_cast<std::size_t>(p)] += delta;
-  }
+  if (options_.conserve_sum) conserve(b, x, true_sum);
   rep.residual_sum = residual(a, b, x, r_);
   rep.final_residual = norm2(r_);
   return rep;

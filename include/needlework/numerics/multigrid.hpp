@@ -63,10 +63,12 @@ struct SolverOptions {
   CycleKind cycle = CycleKind::k_cycle;
   int pre_sweeps = 1;   // line Gauss-Seidel sweeps before the coarse correction
   int post_sweeps = 1;  // and after
-  /// After convergence, shift x by the constant delta = sum(r) / sum(s) (s = M e, the diagonal
-  /// excess) so that the residuals sum to zero: for a finite-volume balance the global
-  /// conservation then holds to round-off whatever the tolerance (the local residual is not
-  /// made worse than the tolerance in practice; the reported residual is after the shift).
+  /// After convergence, correct x so that the residuals sum to zero: for a finite-volume balance
+  /// the global conservation then holds to round-off whatever the tolerance. The correction
+  /// scales x by 1 + sum(r) / sum(M x) (cells at zero stay at zero, no value changes sign);
+  /// where that factor is not within 1e-4 of 1 (sum(M x) about zero), x is shifted by the
+  /// constant sum(r) / sum(s) (s = M e, the diagonal excess) instead. The local residual is not
+  /// made worse than the tolerance in practice; the reported residual is after the correction.
   bool conserve_sum = true;
 };
 
@@ -144,6 +146,7 @@ class MultigridSolver {
   void build_level(Level& level);
   void coarsen(const Level& fine, StencilMatrix& coarse) const;
   /// One z-line Gauss-Seidel sweep over all colours (in reverse order with `reverse`).
+  void conserve(std::span<const double> b, std::span<double> x, double sigma) const;
   void smooth(const Level& l, std::span<const double> b, std::span<double> x, bool zero_guess, bool reverse) const;
   /// The same sweep (none without `lines`), fused with the prolongation of prolong_from's sol
   /// before it and with the restriction of the residual b - M x into restrict_to's rhs after it
