@@ -190,6 +190,11 @@ double matrix_gain(const OutcomeModel& m, const healing::TissueSample& s, int c)
          m.matrix_weight_collagen_iii() * (s.collagen_iii[c] - 1) + m.matrix_weight_elastin() * (s.elastin[c] - 1);
 }
 
+// Filled fraction of a lesion's deficit for a fill drive x (eq. 2): the floor rises in proportion
+// to the deficit that remains, dI/dx = 1 - I, so I = 1 - exp(-x); a loss of matrix (x < 0)
+// deepens it the same way, I = -(1 - exp(x)). Bounded in (-1, 1), slope 1 at x = 0.
+double filled_fraction(double x) { return std::copysign(-std::expm1(-std::abs(x)), x); }
+
 constexpr int kPap = static_cast<int>(healing::Compartment::papillary);
 constexpr int kRet = static_cast<int>(healing::Compartment::reticular);
 
@@ -462,8 +467,8 @@ double score_at(const OutcomeModel& model, const AreaContext& area, const healin
       const double floor_fraction = l.width_m / (l.width_m + 2.0 * l.depth_m);
       const double transmitted = l.tethered ? model.tether_transmission().mean : 1.0;
       const double k = concern.coefficient.mean * area.coefficient_factor;
-      const double fill = deficit_m > 0 ? k * transmitted * floor_fraction * lift_m / deficit_m : 0.0;
-      score = s0 * (1.0 - std::clamp(fill, -1.0, 1.0));
+      const double drive = deficit_m > 0 ? k * transmitted * floor_fraction * lift_m / deficit_m : 0.0;
+      score = s0 * (1.0 - filled_fraction(drive));
       break;
     }
     case Transfer::pigment: {

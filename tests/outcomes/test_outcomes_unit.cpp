@@ -189,6 +189,36 @@ TEST(Transfer, IcepickRespondsFarLessThanRollingAndBoxcar) {
   EXPECT_LT(std::abs(change[0]), std::abs(std::min(std::abs(change[1]), std::abs(change[2]))) / 3.0);
 }
 
+// Eq. 2: the floor rises in proportion to the deficit that remains, so the filled fraction is
+// about linear in the matrix gain for a small course and saturates for a large one: a scar never
+// fills past its deficit however many sessions, and a loss of matrix deepens it, also bounded.
+TEST(Transfer, LesionFillIsLinearForSmallGainsAndSaturates) {
+  auto a = area("acne_scars", "boxcar");
+  a.baseline = 12;
+  const auto fill = [&](double gain) {
+    Course c;
+    c.matrix_gain = gain;
+    const auto t = score_timeline(model(), a, constructed(c));
+    return (t.baseline - t.treated.back()) / t.baseline;
+  };
+  const double tiny = fill(1e-4);
+  EXPECT_NEAR(fill(2e-4) / tiny, 2.0, 0.002);
+  double last = 0;
+  for (const double gain : {0.02, 0.04, 0.08, 0.16, 0.32, 0.64}) {
+    const double f = fill(gain);
+    std::printf("[outcomes] boxcar filled fraction at %+.2f dermal matrix: %.4f\n", gain, f);
+    EXPECT_GT(f, last);
+    EXPECT_LT(f, 2.0 * fill(gain / 2.0) - 1e-6) << "doubling the gain must less than double the fill";
+    EXPECT_LT(f, 1.0);
+    last = f;
+  }
+  EXPECT_GT(fill(0.64), 0.95) << "a large enough gain fills almost all of the deficit";
+  const double deeper = fill(-0.64);
+  EXPECT_LT(deeper, 0.0);
+  EXPECT_GT(deeper, -1.0);
+  EXPECT_NEAR(deeper, -fill(0.64), 1e-12);
+}
+
 TEST(Transfer, ControlArmDriftsOnItsOwn) {
   // Melasma: the untreated arm with a topical that lowers pigment (healing's untreated samples)
   // and the sunscreen / placebo course improves without needling; the treated arm more.

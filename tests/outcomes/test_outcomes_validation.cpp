@@ -86,7 +86,7 @@ TEST(OutcomesValidation, AcneIcepick_PUB_GAR_ICE) {
 
 // PUB-GAR-ROLL (validation, S18): rolling -37 %. Tolerance 0.15 absolute. KNOWN DISCREPANCY
 // (docs/model/outcomes.md section 8), asserted as such: on the real reference course the model
-// gives -0.556 - rolling responds more than boxcar, the study found the reverse; the tethering
+// gives -0.528 - rolling responds more than boxcar, the study found the reverse; the tethering
 // factor (0.5) is an unfitted assumption and fitting it here would be a second acne coefficient on
 // the same study. The test fails if the gap closes (then make it a plain check) or widens past
 // the documented band model / data in [1.2, 1.8].

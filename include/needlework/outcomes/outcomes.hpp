@@ -8,7 +8,8 @@
 //   matrix gain of compartment c     g_c = w_I (col_I,c - 1) + w_III (col_III,c - 1) + w_E (el_c - 1)     (1)
 //   dermal lift under a lesion       dH  = g_D h_u,  g_D = (g_pap t_pap + g_ret t_ret) / t_D,
 //                                    h_u = t_D clamp(min(f_d, 1 - d / t_D), 0, 1)     [m]
-//   lesion fill fraction             I   = k_fill tau_t phi dH / D,  phi = w / (w + 2 d),
+//   lesion fill fraction             I   = 1 - exp(-x) (x >= 0; -(1 - exp(x)) below),
+//                                    x   = k_fill tau_t phi dH / D,  phi = w / (w + 2 d),
 //                                    D   = d + (1 - f_d) t_D,  t_D = t_pap + t_ret               (2)
 //   lesion scales (GB, Lemperle, striae, pores)   S = S0 (1 - I)                                  (3)
 //   pigment scales                   S = S0 (1 - k_pig (1 - P)),  P = epidermal melanin / baseline (4)
