@@ -208,10 +208,25 @@ double ScaleInfo::improvement(double baseline, double score) const {
   return better == Better::lower ? baseline - score : score - baseline;
 }
 
-bool ScaleInfo::responder(double baseline, double score) const {
+double ScaleInfo::responder_probability(double baseline, double score) const {
   const double gain = improvement(baseline, score);
-  if (responder_kind == ResponderKind::absolute) return gain >= responder_threshold;
-  return baseline > 0 && gain >= responder_threshold * baseline;
+  if (responder_kind == ResponderKind::relative) return baseline > 0 && gain >= responder_threshold * baseline;
+  // Whole grades: severity s0 uniform on the baseline grade's rounding interval (within the
+  // scale), moved to s1 = s0 score / baseline; recorded as a responder when s1 rounds to a grade
+  // `threshold` better, i.e. crosses the edge e of the grade interval that far away.
+  const double lo = std::max(min, baseline - 0.5), hi = std::min(max, baseline + 0.5);
+  if (baseline <= 0 || score < 0 || hi <= lo) return gain >= responder_threshold;
+  const double ratio = score / baseline;
+  double p = 0;
+  if (better == Better::lower) {
+    const double edge = baseline - responder_threshold + 0.5;  // s1 below it: responder
+    if (edge <= 0) return 0;
+    p = ratio > 0 ? (edge / ratio - lo) / (hi - lo) : 1.0;
+  } else {
+    const double edge = baseline + responder_threshold - 0.5;  // s1 above it: responder
+    p = ratio > 0 ? (hi - edge / ratio) / (hi - lo) : 0.0;
+  }
+  return std::clamp(p, 0.0, 1.0);
 }
 
 std::string_view to_string(Transfer t) {
@@ -536,7 +551,8 @@ CohortOutcome cohort_statistics(const ScaleInfo& scale, const std::vector<ScoreT
   out.scale = scale.name;
   if (patients.empty()) return out;
   std::vector<double> baseline, treated, untreated, change, net;
-  std::size_t responders = 0, control_responders = 0, counted = 0;
+  double responders = 0, control_responders = 0;
+  std::size_t counted = 0;
   for (const auto& p : patients) {
     if (p.treated.empty() || p.untreated.empty()) continue;
     const std::size_t i = std::min(sample_index, std::min(p.treated.size(), p.untreated.size()) - 1);
@@ -545,8 +561,8 @@ CohortOutcome cohort_statistics(const ScaleInfo& scale, const std::vector<ScoreT
     untreated.push_back(p.untreated[i]);
     change.push_back(p.treated[i] - p.baseline);
     net.push_back(p.treated[i] - p.untreated[i]);
-    responders += scale.responder(p.baseline, p.treated[i]) ? 1 : 0;
-    control_responders += scale.responder(p.baseline, p.untreated[i]) ? 1 : 0;
+    responders += scale.responder_probability(p.baseline, p.treated[i]);
+    control_responders += scale.responder_probability(p.baseline, p.untreated[i]);
     ++counted;
   }
   if (counted == 0) return out;
@@ -555,8 +571,8 @@ CohortOutcome cohort_statistics(const ScaleInfo& scale, const std::vector<ScoreT
   out.change = spread_of(change);
   out.untreated_at_follow_up = spread_of(untreated);
   out.net_effect = spread_of(net);
-  out.responder_fraction = static_cast<double>(responders) / static_cast<double>(counted);
-  out.untreated_responder_fraction = static_cast<double>(control_responders) / static_cast<double>(counted);
+  out.responder_fraction = responders / static_cast<double>(counted);
+  out.untreated_responder_fraction = control_responders / static_cast<double>(counted);
   return out;
 }
 

@@ -105,16 +105,36 @@ TEST(Scales, ScoresClampToTheScaleRange) {
 }
 
 TEST(Scales, ResponderDefinitions) {
-  const auto& gbq = *model().scale("goodman_baron_quantitative");  // >= 50 % lower
-  EXPECT_TRUE(gbq.responder(12, 6));
-  EXPECT_FALSE(gbq.responder(12, 6.1));
-  const auto& grade = *model().scale("goodman_baron_qualitative");  // >= 1 grade lower
-  EXPECT_TRUE(grade.responder(3, 2));
-  EXPECT_FALSE(grade.responder(3, 2.2));
+  const auto& gbq = *model().scale("goodman_baron_quantitative");  // >= 50 % lower: 0 or 1
+  EXPECT_EQ(gbq.responder_probability(12, 6), 1.0);
+  EXPECT_EQ(gbq.responder_probability(12, 6.1), 0.0);
   const auto& hair = *model().scale("hair_count_per_cm2");  // higher is better, >= 10 %
-  EXPECT_TRUE(hair.responder(100, 110));
-  EXPECT_FALSE(hair.responder(100, 109));
-  EXPECT_FALSE(hair.responder(100, 90));
+  EXPECT_EQ(hair.responder_probability(100, 110), 1.0);
+  EXPECT_EQ(hair.responder_probability(100, 109), 0.0);
+  EXPECT_EQ(hair.responder_probability(100, 90), 0.0);
+}
+
+TEST(Scales, WholeGradeRespondersRoundAContinuousSeverity) {
+  // Graded 3: severity uniform on [2.5, 3.5); a relative change r moves it to s r, recorded one
+  // grade better when s r < 2.5, i.e. with probability (2.5 / r - 2.5) / 1.
+  const auto& grade = *model().scale("goodman_baron_qualitative");  // >= 1 grade lower
+  EXPECT_DOUBLE_EQ(grade.responder_probability(3, 3), 0.0);
+  EXPECT_DOUBLE_EQ(grade.responder_probability(3, 2.5), 0.5);  // half a grade: every other patient
+  EXPECT_NEAR(grade.responder_probability(3, 2.8), 2.5 / (2.8 / 3) - 2.5, 1e-12);
+  EXPECT_DOUBLE_EQ(grade.responder_probability(3, 2), 1.0);    // a whole grade: every patient
+  EXPECT_DOUBLE_EQ(grade.responder_probability(3, 3.2), 0.0);  // worse
+  // Grade 4 is the top of the scale (0-4): severity in [3.5, 4], so half a grade is a sure drop.
+  EXPECT_DOUBLE_EQ(grade.responder_probability(4, 3.5), 1.0);
+  EXPECT_NEAR(grade.responder_probability(4, 3.8), (3.5 / 0.95 - 3.5) / 0.5, 1e-12);
+  // Nothing to improve at grade 0.
+  EXPECT_DOUBLE_EQ(grade.responder_probability(0, 0), 0.0);
+  // The probability rises with the improvement.
+  double last = -1;
+  for (double s = 3.0; s >= 2.0; s -= 0.05) {
+    const double p = grade.responder_probability(3, s);
+    EXPECT_GE(p, last);
+    last = p;
+  }
 }
 
 TEST(Scales, UnknownScaleForAConcernIsAnInputError) {

@@ -48,15 +48,20 @@ struct ScaleInfo {
   double min = 0, max = 0;
   Better better = Better::lower;
   ResponderKind responder_kind = ResponderKind::relative;
-  double responder_threshold = 0;  // fraction of baseline (relative) or scale points (absolute)
+  double responder_threshold = 0;  // fraction of baseline (relative) or whole grades (absolute)
   std::string responder_note;
   core::Measure default_baseline;
 
   double clamp(double score) const;
   /// Improvement from `baseline` to `score` in the scale's good direction (points, > 0 = better).
   double improvement(double baseline, double score) const;
-  /// True if the change from `baseline` to `score` meets the responder definition.
-  bool responder(double baseline, double score) const;
+  /// Probability that the change from `baseline` to `score` is recorded as meeting the
+  /// responder definition. Relative definitions (measured scores) give 0 or 1. Absolute ones
+  /// count whole grades of an ordinal scale: the grader rounds a continuous severity, so a
+  /// patient graded `baseline` lies anywhere in [baseline - 1/2, baseline + 1/2) (uniform), the
+  /// model's relative change score / baseline moves that severity, and the result is the
+  /// probability that the rounded grade moves by the threshold (outcomes.md section 4).
+  double responder_probability(double baseline, double score) const;
 };
 
 /// One concern ([[concern]] of outcomes.toml).
