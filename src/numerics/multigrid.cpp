@@ -106,11 +106,16 @@ NW_SIMD_CLONES std::array<double, N> reduce_blocks(std::size_t n, Block&& block)
 constexpr std::size_t kGroup = 8;
 constexpr std::size_t kLineDoubles = 8;  // doubles per 64-byte cache line (prefetch stride)
 
-// x_c[k] = b_c[k] + couplings times neighbours, the terms added in the order +x, -x, +y, -y;
-// bit m of Mask says whether neighbour m is there (the same sums as one pass per neighbour).
-template <unsigned Mask>
-NW_SIMD_CLONES void line_rhs(std::size_t nz, const double* __restrict bc, double* __restrict xc,
-                             const double* const* xn, const double* const* cn) {
+// The x-y couplings of one column, sum_n C_n[k] x_n[k], the terms added in the order +x, -x, +y,
+// -y; bit m of Mask says whether neighbour m is there (the same sums as one pass per neighbour).
+// Couple::rhs: out[k] = b[k] + couplings (a line's right-hand side; the sum starts from b[k]).
+// Couple::add: out[k] += couplings (b unused): the residual of a line solved with zero neighbours,
+// once they have new values.
+enum class Couple { rhs, add };
+
+template <unsigned Mask, Couple K>
+NW_SIMD_CLONES void line_couplings(std::size_t nz, const double* __restrict b, double* __restrict out,
+                                   const double* const* xn, const double* const* cn) {
   const double* __restrict x0 = xn[0];
   const double* __restrict x1 = xn[1];
   const double* __restrict x2 = xn[2];
@@ -120,21 +125,22 @@ NW_SIMD_CLONES void line_rhs(std::size_t nz, const double* __restrict bc, double
   const double* __restrict c2 = cn[2];
   const double* __restrict c3 = cn[3];
   for (std::size_t k = 0; k < nz; ++k) {
-    double v = bc[k];
+    double v = K == Couple::rhs ? b[k] : 0.0;
     if constexpr ((Mask & 1U) != 0) v += c0[k] * x0[k];
     if constexpr ((Mask & 2U) != 0) v += c1[k] * x1[k];
     if constexpr ((Mask & 4U) != 0) v += c2[k] * x2[k];
     if constexpr ((Mask & 8U) != 0) v += c3[k] * x3[k];
-    xc[k] = v;
+    out[k] = K == Couple::rhs ? v : out[k] + v;
   }
 }
 
-using LineRhs = void (*)(std::size_t, const double*, double*, const double* const*, const double* const*);
-template <std::size_t... M>
-constexpr std::array<LineRhs, sizeof...(M)> line_rhs_table(std::index_sequence<M...>) {
-  return {&line_rhs<static_cast<unsigned>(M)>...};
+using LineCouplings = void (*)(std::size_t, const double*, double*, const double* const*, const double* const*);
+template <Couple K, std::size_t... M>
+constexpr std::array<LineCouplings, sizeof...(M)> line_couplings_table(std::index_sequence<M...>) {
+  return {&line_couplings<static_cast<unsigned>(M), K>...};
 }
-constexpr auto kLineRhs = line_rhs_table(std::make_index_sequence<16>{});
+constexpr auto kLineRhs = line_couplings_table<Couple::rhs>(std::make_index_sequence<16>{});
+constexpr auto kCouplingAdd = line_couplings_table<Couple::add>(std::make_index_sequence<16>{});
 
 // Forward and backward substitution of the kGroup columns of a group in lockstep (lane w is the
 // column starting at col[w]; unused lanes point at a scratch column), with the group's
@@ -192,36 +198,6 @@ NW_SIMD_CLONES void line_solve(std::size_t nz, const std::array<double*, kGroup>
 #undef NW_GATHER
 #undef NW_SCATTER
 }
-
-// rc[k] += sum_n C_n[k] x_n[k] over the x-y neighbours of one column (bit m of Mask as in
-// line_rhs): the residual of a line solved with zero neighbours, once they have new values.
-template <unsigned Mask>
-NW_SIMD_CLONES void coupling_add(std::size_t nz, const double* const* xn, const double* const* cn,
-                                 double* __restrict rc) {
-  const double* __restrict x0 = xn[0];
-  const double* __restrict x1 = xn[1];
-  const double* __restrict x2 = xn[2];
-  const double* __restrict x3 = xn[3];
-  const double* __restrict c0 = cn[0];
-  const double* __restrict c1 = cn[1];
-  const double* __restrict c2 = cn[2];
-  const double* __restrict c3 = cn[3];
-  for (std::size_t k = 0; k < nz; ++k) {
-    double v = 0;
-    if constexpr ((Mask & 1U) != 0) v += c0[k] * x0[k];
-    if constexpr ((Mask & 2U) != 0) v += c1[k] * x1[k];
-    if constexpr ((Mask & 4U) != 0) v += c2[k] * x2[k];
-    if constexpr ((Mask & 8U) != 0) v += c3[k] * x3[k];
-    rc[k] += v;
-  }
-}
-
-using CouplingAdd = void (*)(std::size_t, const double* const*, const double* const*, double*);
-template <std::size_t... M>
-constexpr std::array<CouplingAdd, sizeof...(M)> coupling_add_table(std::index_sequence<M...>) {
-  return {&coupling_add<static_cast<unsigned>(M)>...};
-}
-constexpr auto kCouplingAdd = coupling_add_table(std::make_index_sequence<16>{});
 
 // out = M u on the cells [lo, hi) (any range: it may start and end inside a column).
 void apply_cells(const StencilMatrix& m, const double* u, double* out, std::size_t lo, std::size_t hi) {
@@ -490,7 +466,7 @@ void MultigridSolver::sweep(const Level& l, std::span<const double> b, std::span
         std::array<const double*, 4> xn{}, cn{};
         const unsigned mask = neighbours(a, c, xd, xn, cn);
         if (identity) {
-          kCouplingAdd[mask](nz, xn.data(), cn.data(), rc);
+          kCouplingAdd[mask](nz, nullptr, rc, xn.data(), cn.data());
         } else {
           kRestrictColumn[mask](nz, 0, nz, a.excess.data() + c.self, xd + c.self, bd + c.self, a.cz.data() + c.self,
                                 xn.data(), cn.data(), rc);
