@@ -18,13 +18,15 @@
 namespace nw::numerics {
 namespace {
 
-using Index = std::int64_t;
+using detail::block_sum;
 using detail::Columns;
 using detail::columns_of;
+using detail::Index;
 using detail::kApplyColumn;
+using detail::kParallelMin;
 using detail::kRestrictColumn;
 using detail::neighbours;
-constexpr std::size_t kParallelMin = 1U << 14;
+using detail::reduce_blocks;
 // Largest relative change of x the conservation step makes by scaling (see conserve()).
 constexpr double kMaxConservationScale = 1e-4;
 
@@ -53,45 +55,6 @@ NW_SIMD_CLONES void combine(double a, std::span<const double> x, double b, std::
     const auto q = static_cast<std::size_t>(p);
     out[q] = a * x[q] + b * y[q];
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Fused vector passes with the reductions of stencil.cpp's dot(): blocks of kBlock entries, in
-// each block four interleaved partial sums added as (s0 + s1) + (s2 + s3), the blocks added in
-// order. kBlock must stay equal to stencil.cpp's block so that these sums equal dot()'s bit for
-// bit; either way they do not depend on the number of threads.
-
-constexpr std::size_t kBlock = 2048;
-
-template <class Term>
-double block_sum(std::size_t lo, std::size_t hi, Term&& term) {
-  double acc[4] = {0, 0, 0, 0};
-  std::size_t p = lo;
-  for (; p + 4 <= hi; p += 4) {
-    acc[0] += term(p);
-    acc[1] += term(p + 1);
-    acc[2] += term(p + 2);
-    acc[3] += term(p + 3);
-  }
-  for (; p < hi; ++p) acc[0] += term(p);
-  return (acc[0] + acc[1]) + (acc[2] + acc[3]);
-}
-
-// Runs block(lo, hi) -> std::array<double, N> over the blocks of [0, n) and returns the N sums.
-template <std::size_t N, class Block>
-NW_SIMD_CLONES std::array<double, N> reduce_blocks(std::size_t n, Block&& block) {
-  const std::size_t blocks = (n + kBlock - 1) / kBlock;
-  std::vector<std::array<double, N>> partial(blocks);
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
-  for (Index blk = 0; blk < static_cast<Index>(blocks); ++blk) {
-    const std::size_t lo = static_cast<std::size_t>(blk) * kBlock;
-    partial[static_cast<std::size_t>(blk)] = block(lo, std::min(n, lo + kBlock));
-  }
-  std::array<double, N> total{};
-  for (const auto& s : partial) {
-    for (std::size_t j = 0; j < N; ++j) total[j] += s[j];
-  }
-  return total;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,15 +11,15 @@
 namespace nw::numerics {
 namespace {
 
-constexpr std::size_t kBlock = 2048;            // reduction block: fixed, so sums do not depend on threads
-constexpr std::size_t kParallelMin = 1U << 14;  // below this many entries a loop runs on one thread
-
-using Index = std::int64_t;
+using detail::block_sum;
 using detail::Columns;
 using detail::columns_of;
+using detail::Index;
 using detail::kApplyColumn;
+using detail::kParallelMin;
 using detail::kResidualColumn;
 using detail::neighbours;
+using detail::reduce_blocks;
 
 }  // namespace
 
@@ -111,43 +111,18 @@ double residual(const StencilMatrix& m, std::span<const double> b, std::span<con
   return total;
 }
 
-NW_SIMD_CLONES double dot(std::span<const double> a, std::span<const double> b) {
-  const std::size_t n = a.size();
-  const std::size_t blocks = (n + kBlock - 1) / kBlock;
-  std::vector<double> partial(blocks);
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
-  for (Index blk = 0; blk < static_cast<Index>(blocks); ++blk) {
-    const std::size_t lo = static_cast<std::size_t>(blk) * kBlock, hi = std::min(n, lo + kBlock);
-    double acc[4] = {0, 0, 0, 0};
-    std::size_t p = lo;
-    for (; p + 4 <= hi; p += 4) {
-      acc[0] += a[p] * b[p];
-      acc[1] += a[p + 1] * b[p + 1];
-      acc[2] += a[p + 2] * b[p + 2];
-      acc[3] += a[p + 3] * b[p + 3];
-    }
-    for (; p < hi; ++p) acc[0] += a[p] * b[p];
-    partial[static_cast<std::size_t>(blk)] = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-  }
-  double total = 0;
-  for (double s : partial) total += s;
-  return total;
+double dot(std::span<const double> a, std::span<const double> b) {
+  return reduce_blocks<1>(a.size(), [&](std::size_t lo, std::size_t hi) {
+    return std::array<double, 1>{block_sum(lo, hi, [&](std::size_t p) { return a[p] * b[p]; })};
+  })[0];
 }
 
-NW_SIMD_CLONES double sum(std::span<const double> a) {
-  const std::size_t n = a.size();
-  const std::size_t blocks = (n + kBlock - 1) / kBlock;
-  std::vector<double> partial(blocks);
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
-  for (Index blk = 0; blk < static_cast<Index>(blocks); ++blk) {
-    const std::size_t lo = static_cast<std::size_t>(blk) * kBlock, hi = std::min(n, lo + kBlock);
+double sum(std::span<const double> a) {
+  return reduce_blocks<1>(a.size(), [&](std::size_t lo, std::size_t hi) {
     double s = 0;
     for (std::size_t p = lo; p < hi; ++p) s += a[p];
-    partial[static_cast<std::size_t>(blk)] = s;
-  }
-  double total = 0;
-  for (double s : partial) total += s;
-  return total;
+    return std::array<double, 1>{s};
+  })[0];
 }
 
 double norm2(std::span<const double> a) { return std::sqrt(dot(a, a)); }

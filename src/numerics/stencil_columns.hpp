@@ -1,12 +1,15 @@
 #pragma once
-// Private to numerics: the neighbour columns of a z-column of a StencilMatrix, and the one-pass
-// column kernel of the 7-point operator that apply(), residual() (stencil.cpp) and the
-// multigrid solver's fused passes (multigrid.cpp) share.
+// Private to numerics: the neighbour columns of a z-column of a StencilMatrix, the one-pass
+// column kernel of the 7-point operator, and the thread-independent block reductions, which
+// stencil.cpp (apply, residual, dot, sum) and the multigrid solver's fused passes
+// (multigrid.cpp) share.
 
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <utility>
+#include <vector>
 
 #include "needlework/numerics/stencil.hpp"
 
@@ -22,6 +25,45 @@
 #endif
 
 namespace nw::numerics::detail {
+
+using Index = std::int64_t;                            // OpenMP loop index
+inline constexpr std::size_t kParallelMin = 1U << 14;  // below this many entries a loop runs on one thread
+inline constexpr std::size_t kBlock = 2048;            // reduction block: fixed, so sums do not depend on threads
+
+/// Sum of term(p) for lo <= p < hi with four interleaved partial sums added as
+/// (s0 + s1) + (s2 + s3): the order of dot() and of every fused pass that must agree with it.
+template <class Term>
+double block_sum(std::size_t lo, std::size_t hi, Term&& term) {
+  double acc[4] = {0, 0, 0, 0};
+  std::size_t p = lo;
+  for (; p + 4 <= hi; p += 4) {
+    acc[0] += term(p);
+    acc[1] += term(p + 1);
+    acc[2] += term(p + 2);
+    acc[3] += term(p + 3);
+  }
+  for (; p < hi; ++p) acc[0] += term(p);
+  return (acc[0] + acc[1]) + (acc[2] + acc[3]);
+}
+
+/// Runs block(lo, hi) -> std::array<double, N> over the blocks of kBlock entries of [0, n) (in
+/// parallel) and adds the blocks' sums in order: the N results do not depend on the number of
+/// threads.
+template <std::size_t N, class Block>
+NW_SIMD_CLONES std::array<double, N> reduce_blocks(std::size_t n, Block&& block) {
+  const std::size_t blocks = (n + kBlock - 1) / kBlock;
+  std::vector<std::array<double, N>> partial(blocks);
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+  for (Index blk = 0; blk < static_cast<Index>(blocks); ++blk) {
+    const std::size_t lo = static_cast<std::size_t>(blk) * kBlock;
+    partial[static_cast<std::size_t>(blk)] = block(lo, std::min(n, lo + kBlock));
+  }
+  std::array<double, N> total{};
+  for (const auto& s : partial) {
+    for (std::size_t j = 0; j < N; ++j) total[j] += s[j];
+  }
+  return total;
+}
 
 /// Base indices (first cell) of column (i, j) and of its x-y neighbours; npos where there is
 /// none (a non-periodic edge, or a direction with a single cell).

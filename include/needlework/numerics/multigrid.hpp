@@ -145,8 +145,9 @@ class MultigridSolver {
 
   void build_level(Level& level);
   void coarsen(const Level& fine, StencilMatrix& coarse) const;
-  /// One z-line Gauss-Seidel sweep over all colours (in reverse order with `reverse`).
+  /// The conservation step of SolverOptions::conserve_sum (sigma: the sum of the residuals).
   void conserve(std::span<const double> b, std::span<double> x, double sigma) const;
+  /// One z-line Gauss-Seidel sweep over all colours (in reverse order with `reverse`).
   void smooth(const Level& l, std::span<const double> b, std::span<double> x, bool zero_guess, bool reverse) const;
   /// The same sweep (none without `lines`), fused with the prolongation of prolong_from's sol
   /// before it and with the restriction of the residual b - M x into restrict_to's rhs after it
