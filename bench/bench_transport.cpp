@@ -91,9 +91,7 @@ double median(std::vector<double> v) {
 // ---------------------------------------------------------------------------------------------
 // STREAM-like triad a = b + s c over three arrays of 2^24 doubles (128 MiB each, far beyond the
 // 32 MiB L3), with the static OpenMP schedule the library's loops use. 24 bytes per element.
-// This file is compiled with its loops aligned to 64 bytes (bench/CMakeLists.txt): on one core of
-// this machine the triad is fast enough for the loop's placement to matter, and the same loop
-// code took 11 ms in one build and 15.6 ms in another (2026-11-21) until it was aligned.
+// Its loop is aligned to 64 bytes: see bench/CMakeLists.txt.
 
 constexpr std::size_t kTriadN = std::size_t{1} << 24;
 
