@@ -475,10 +475,11 @@ void BM_Residual(benchmark::State& state) {
 }
 
 // One sweep of the z-line Gauss-Seidel smoother on the finest level, both colours, from a
-// non-zero guess (the work of every post-smoothing sweep, which runs the colours in reverse; the
-// pre-smoothing sweep starts from zero and skips the neighbours of its first colour): reads b,
-// cx, cy, the line factors (cz and 1 / pivot, stored interleaved by groups of 8 lines), reads
-// and writes x: 7 doubles per cell.
+// non-zero guess: reads b, cx, cy, the line factors (cz and 1 / pivot, stored interleaved by
+// groups of 8 lines), reads and writes x: 7 doubles per cell. This is the work of every sweep
+// beyond the first pre- and post-sweep of a cycle; those two the solver fuses with the
+// restriction and the prolongation (the pre-sweep starts from zero and skips the neighbours of
+// its first colour). docs/performance.md gives their figures too.
 void BM_Smoother(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
   const int threads = static_cast<int>(state.range(1));
