@@ -448,9 +448,12 @@ void MultigridSolver::sweep(const Level& l, std::span<const double> b, std::span
     const std::size_t begin = l.groups[colour][g], end = l.groups[colour][g + 1];
     std::array<double*, kGroup> col{};
     col.fill(t.data());
+    // The lists go row by row: one division per group, not two per column.
+    std::size_t j = begin < end ? list[begin] / nx : 0, row = j * nx;
     for (std::size_t q = begin; q < end; ++q) {
       const std::size_t cq = list[q];
-      const Columns c = columns_of(a, cq % nx, cq / nx);
+      for (; cq >= row + nx; row += nx) ++j;
+      const Columns c = columns_of(a, cq - row, j);
       if (c.self + ahead + nz <= size) {
         const std::size_t p = c.self + ahead, py = c.yp != Columns::npos ? c.yp + ahead : p;
         const std::size_t pm = p >= nz ? p - nz : p;
