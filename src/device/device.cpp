@@ -254,6 +254,16 @@ Catalogue Catalogue::from_config(const ConfigTable& v) {
                       Frequency::from_si(core::read_fact_quantity(t, "frequency_max", core::dim::frequency)),
                       fact_length(t, "stroke"), core::read_fact_text(t, "default_cartridge"),
                       fact_length(t, "depth_step")});
+    // At a setting equal to the stroke the needle meets the skin at rest (insertion.md section 2)
+    // and the channel turns shallower than at a smaller setting.
+    const auto& pen = c.pens.back();
+    if (!(pen.stroke > pen.depth_max)) {
+      throw core::Error(std::vector<core::Diagnostic>{core::make_diagnostic(
+          ErrorCode::cfg_consistency, t.where_of("stroke"), "pen.stroke",
+          fmt::arg("message",
+                   fmt::format("the \"{}\" pen's stroke {:g} mm must exceed its largest setting {:g} mm", pen.name,
+                               pen.stroke.in(core::units::mm), pen.depth_max.in(core::units::mm))))});
+    }
   });
   each(v, "roller", [&](const ConfigTable& t) {
     c.rollers.push_back({t.get_text("name"), fact_int(t, "needles"), fact_int(t, "rings"),

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <set>
 
+#include "needlework/core/config.hpp"
 #include "needlework/course/simulation.hpp"
+#include "needlework/device/device.hpp"
 #include "needlework/io/bundled.hpp"
 #include "needlework/io/scenario.hpp"
 #include "needlework/io/toml_reader.hpp"
@@ -165,12 +167,38 @@ TEST(Kinematics, SpacingOfARegularLatticeIsItsPitch) {
 
 // Regression anchors: the worked numbers of docs/model/insertion.md section 10 (female cheek,
 // 35 yr, 12-needle pen at 110 Hz, face pressed), with the tolerance of their printed rounding.
+// A pen whose stroke does not exceed its largest setting would meet the skin at rest at that
+// setting (insertion.md section 2): the catalogue refuses it, naming the file, line and key.
+TEST(Device, CatalogueRefusesAPenStrokeNotAboveItsLargestSetting) {
+  std::string text(*io::bundled_file("device/devices.toml"));
+  const std::string stroke = "stroke = { value = \"3.5 mm\"";
+  const auto at = text.find(stroke);
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, stroke.size(), "stroke = { value = \"3.0 mm\"");
+  const auto raw = io::read_toml_text(text, "devices.toml");
+  std::vector<core::Diagnostic> diagnostics;
+  const auto validated = core::validate(raw, device::Catalogue::spec(), diagnostics);
+  ASSERT_TRUE(diagnostics.empty());
+  try {
+    (void)device::Catalogue::from_config(validated);
+    FAIL() << "a 3.0 mm stroke with a 3.0 mm largest setting was accepted";
+  } catch (const core::Error& e) {
+    ASSERT_EQ(e.diagnostics().size(), 1U);
+    const auto& d = e.diagnostics()[0];
+    EXPECT_EQ(d.code, core::ErrorCode::cfg_consistency);
+    EXPECT_EQ(d.key, "pen.stroke");
+    EXPECT_GT(d.where.line, 0);
+    EXPECT_NE(d.message.find("\"generic\" pen's stroke 3 mm must exceed its largest setting 3 mm"), std::string::npos)
+        << d.message;
+  }
+}
+
 TEST(Insertion, MeanChannelReproducesTheWorkedNumbers) {
   const auto skin = io::bundled_sites().skin_at("cheek", skin::Sex::female, 35 * yr);
   struct Row {
     double setting_mm, depth_open_mm, p_bleed;
   };
-  for (const Row r : {Row{0.25, 0.224, 0.01}, Row{0.5, 0.455, 0.50}, Row{1.0, 0.916, 0.99}, Row{1.5, 1.376, 1.00}}) {
+  for (const Row r : {Row{0.25, 0.224, 0.01}, Row{0.5, 0.456, 0.50}, Row{1.0, 0.916, 0.99}, Row{1.5, 1.377, 1.00}}) {
     const auto d = test::device_from_toml(fmt::format("needle_length = \"{} mm\"", r.setting_mm));
     const auto m = mechanics::mean_channel(skin, d);
     EXPECT_TRUE(m.clamped);
