@@ -323,6 +323,15 @@ struct LayeredRun {
   double total() const { return t_assemble + t_setup + t_solve; }
 };
 
+// The solver's default options; NW_BENCH_NATURAL_ORDER=1 in the environment stores every level
+// in natural column order (SolverOptions::colour_split off), to compare the two in one build.
+SolverOptions solver_options() {
+  SolverOptions o;
+  const char* natural = std::getenv("NW_BENCH_NATURAL_ORDER");
+  o.colour_split = natural == nullptr || std::string(natural) != "1";
+  return o;
+}
+
 // What a user of the library does for this problem: coefficients in, assemble, set up, solve.
 LayeredRun solve_layered(const FvGrid& grid, const DiffusionCoefficients& coefficients) {
   LayeredRun r;
@@ -332,7 +341,7 @@ LayeredRun solve_layered(const FvGrid& grid, const DiffusionCoefficients& coeffi
   StencilMatrix m = op.system_matrix(0.0);
   r.t_assemble = seconds_since(t0);
   t0 = std::chrono::steady_clock::now();
-  MultigridSolver solver;
+  MultigridSolver solver(solver_options());
   solver.setup(std::move(m));
   r.t_setup = seconds_since(t0);
   r.u.assign(grid.cells(), 0.0);
@@ -436,7 +445,8 @@ void BM_Apply(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
   const int threads = static_cast<int>(state.range(1));
   const auto op = unit_cell(n).op();
-  const StencilMatrix m = op.system_matrix(0.0);
+  StencilMatrix m = op.system_matrix(0.0);
+  if (std::getenv("NW_SPLIT_APPLY")) m.reorder(ColumnOrder::colour_split);
   std::vector<double> u(m.size(), 1.0), out(m.size(), 0.0);
   for (std::size_t p = 0; p < u.size(); ++p) u[p] = 1.0 + 1e-3 * static_cast<double>(p % 97);
   const Threads t(threads);
@@ -484,7 +494,7 @@ void BM_Smoother(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
   const int threads = static_cast<int>(state.range(1));
   const auto op = unit_cell(n).op();
-  MultigridSolver solver;
+  MultigridSolver solver(solver_options());
   solver.setup(op.system_matrix(0.0));
   const auto& finest = (solver.*steal(LevelsTag{})).front();
   const auto smooth = steal(SmootherTag{});
@@ -519,7 +529,7 @@ void BM_IterationGrowth(benchmark::State& state) {
       for (const double dt : {0.0, 60.0}) {
         const std::string tag = std::to_string(n) + (dt > 0 ? "_be" : "_st");
         auto t0 = std::chrono::steady_clock::now();
-        MultigridSolver solver;
+        MultigridSolver solver(solver_options());
         solver.setup(op.system_matrix(dt > 0 ? 1.0 / dt : 0.0));
         const double t_setup = seconds_since(t0);
         std::vector<double> u(cell.grid.cells(), 0.0);
@@ -648,7 +658,7 @@ void BM_ThreadScaling(benchmark::State& state) {
   const auto run = [&](int threads, Times& times, int& iterations) {
     const Threads t(threads);
     const auto t0 = std::chrono::steady_clock::now();
-    MultigridSolver solver;
+    MultigridSolver solver(solver_options());
     solver.setup(op.system_matrix(0.0));
     const double setup = seconds_since(t0);
     std::vector<double> u(grid.cells(), 0.0);

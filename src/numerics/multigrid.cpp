@@ -166,7 +166,8 @@ NW_SIMD_CLONES void line_solve(std::size_t nz, const std::array<double*, kGroup>
 void apply_cells(const StencilMatrix& m, const double* u, double* out, std::size_t lo, std::size_t hi) {
   const std::size_t nz = m.nz;
   for (std::size_t col = lo / nz; col * nz < hi; ++col) {
-    const Columns c = columns_of(m, col % m.nx, col / m.nx);
+    const auto [i, j] = m.column_ij(col);
+    const Columns c = columns_of(m, i, j);
     std::array<const double*, 4> xn{}, cn{};
     const unsigned mask = neighbours(m, c, u, xn, cn);
     const std::size_t k0 = std::max(lo, c.self) - c.self, k1 = std::min(hi, c.self + nz) - c.self;
@@ -202,6 +203,15 @@ double xy_coupling(const StencilMatrix& a, const Columns& c, std::size_t k) {
   return s;
 }
 
+// The column order a level is stored in: colour-split where the sweep runs as a wavefront over
+// two colours (see build_level()) and nx is even, so that each colour of a row is one contiguous
+// stretch of memory; natural elsewhere.
+ColumnOrder level_order(std::size_t nx, std::size_t ny, std::size_t nz, bool periodic_y, bool allowed) {
+  const bool two_colours = !(periodic_y && ny > 1 && ny % 2 == 1);
+  const bool wavefront = two_colours && ny >= 8 && nx * ny * nz >= kParallelMin;
+  return allowed && wavefront && nx >= 2 && nx % 2 == 0 ? ColumnOrder::colour_split : ColumnOrder::natural;
+}
+
 }  // namespace
 
 MultigridSolver::MultigridSolver(SolverOptions options) : options_(options) {}
@@ -233,6 +243,9 @@ void MultigridSolver::setup(StencilMatrix matrix) {
     return levels_[count++];
   };
   try {
+    user_order_ = matrix.order;
+    const ColumnOrder finest = level_order(matrix.nx, matrix.ny, matrix.nz, matrix.periodic_y, options_.colour_split);
+    matrix.reorder(finest);
     next_level().a = std::move(matrix);
     while (true) {
       build_level(levels_[count - 1]);
@@ -256,6 +269,7 @@ void MultigridSolver::setup(StencilMatrix matrix) {
   }
   const std::size_t n = levels_.front().a.size();
   for (auto* v : {&r_, &z_, &p_, &q_}) v->resize(n);
+  b_.resize(levels_.front().a.order != user_order_ ? n : 0);
   excess_sum_ = sum(levels_.front().a.excess);
 }
 
@@ -268,6 +282,7 @@ void MultigridSolver::coarsen(const Level& fine, StencilMatrix& c) const {
   }
   c.periodic_x = a.periodic_x;
   c.periodic_y = a.periodic_y;
+  c.order = level_order(nxc, nyc, nz, a.periodic_y, options_.colour_split);
   const auto ncol = static_cast<Index>(nxc * nyc);
   // Galerkin P^T A P with piecewise-constant P: excess and z-couplings add up over an
   // aggregate; an x (y) coupling is kept, added to the aggregate's +x (+y) coupling, when it
@@ -275,11 +290,11 @@ void MultigridSolver::coarsen(const Level& fine, StencilMatrix& c) const {
 #pragma omp parallel for schedule(static) if (a.size() >= kParallelMin)
   for (Index col = 0; col < ncol; ++col) {
     const std::size_t I = static_cast<std::size_t>(col) % nxc, J = static_cast<std::size_t>(col) / nxc;
-    const std::size_t cb = (I + nxc * J) * nz;
+    const std::size_t cb = c.column(I, J) * nz;
     for (auto* v : {&c.excess, &c.cx, &c.cy, &c.cz}) std::fill_n(v->begin() + static_cast<Index>(cb), nz, 0.0);
     for (std::size_t j = J * ay; j < std::min(a.ny, (J + 1) * ay); ++j) {
       for (std::size_t i = I * ax; i < std::min(a.nx, (I + 1) * ax); ++i) {
-        const std::size_t fb = (i + a.nx * j) * nz;
+        const std::size_t fb = a.column(i, j) * nz;
         for (std::size_t k = 0; k < nz; ++k) {
           c.excess[cb + k] += a.excess[fb + k];
           c.cz[cb + k] += a.cz[fb + k];
@@ -405,8 +420,8 @@ void MultigridSolver::sweep(const Level& l, std::span<const double> b, std::span
   // Prolongation (x += P e, e the coarse solution) of one fine column.
   const auto prolong_column = [&](std::size_t col) {
     const std::size_t i = col % nx, j = col / nx;
-    const double* e = prolong_from->sol.data() + (i / ax + prolong_from->a.nx * (j / ay)) * nz;
-    double* xf = xd + col * nz;
+    const double* e = prolong_from->sol.data() + prolong_from->a.column(i / ax, j / ay) * nz;
+    double* xf = xd + a.column(i, j) * nz;
     for (std::size_t k = 0; k < nz; ++k) xf[k] += e[k];
   };
   // Restriction of the residual (coarse rhs = P^T (b - M x)) to coarse column (I, J), computed
@@ -420,7 +435,7 @@ void MultigridSolver::sweep(const Level& l, std::span<const double> b, std::span
   const bool identity = lines && zero_guess && ncolours == 2;
   const std::size_t solved_first = reverse ? 1 : 0;
   const auto restrict_column = [&](std::size_t I, std::size_t J) {
-    double* rc = restrict_to->rhs.data() + (I + restrict_to->a.nx * J) * nz;
+    double* rc = restrict_to->rhs.data() + restrict_to->a.column(I, J) * nz;
     std::fill(rc, rc + nz, 0.0);
     for (std::size_t j = J * ay; j < std::min(ny, (J + 1) * ay); ++j) {
       for (std::size_t i = I * ax; i < std::min(nx, (I + 1) * ax); ++i) {
@@ -440,38 +455,65 @@ void MultigridSolver::sweep(const Level& l, std::span<const double> b, std::span
   // Line solves of group g of a colour; lanes without a column work on the thread's scratch
   // column t (its values are not used). While a column's right-hand side is formed, the data
   // the same lane of the next group will stream in (b, cx, cy, and x of the +y row; the next
-  // group's columns are 2 kGroup columns further on) is prefetched: with two colours a row's
-  // lines touch every other column, a pattern the hardware prefetchers do not follow well.
-  const std::size_t ahead = 2 * kGroup * nz, size = a.size();
+  // group's columns are kGroup columns further on in colour-split order, 2 kGroup in natural
+  // order, where a row's lines touch every other column, a pattern the hardware prefetchers do
+  // not follow well).
+  const std::size_t ahead = (a.order == ColumnOrder::colour_split ? 1 : 2) * kGroup * nz, size = a.size();
+  // The next group's data from column c's position on, `cells` long.
+  const auto prefetch_next = [&](const Columns& c, std::size_t cells) {
+    if (c.self + ahead + cells > size) return;
+    const std::size_t p = c.self + ahead, py = c.yp != Columns::npos ? c.yp + ahead : p;
+    const std::size_t pm = c.xm != Columns::npos && c.xm + ahead + cells <= size ? c.xm + ahead : p;
+    for (std::size_t o = 0; o < cells; o += kLineDoubles) {
+      __builtin_prefetch(bd + p + o);
+      __builtin_prefetch(a.cx.data() + p + o);
+      __builtin_prefetch(a.cx.data() + pm + o);
+      __builtin_prefetch(a.cy.data() + p + o);
+      if (py + o < size) __builtin_prefetch(xd + py + o);
+    }
+  };
   const auto group = [&](std::vector<double>& t, std::size_t colour, std::size_t g, bool skip_neighbours) {
     const auto& list = l.colours[colour];
     const std::size_t begin = l.groups[colour][g], end = l.groups[colour][g + 1];
+    const std::size_t base = (l.group_base[colour] + g) * nz * kGroup;
+    const std::size_t next = base + nz * kGroup < l.line_cz.size() ? base + nz * kGroup : base;
     std::array<double*, kGroup> col{};
     col.fill(t.data());
     // The lists go row by row: one division per group, not two per column.
     std::size_t j = begin < end ? list[begin] / nx : 0, row = j * nx;
+    if (a.order == ColumnOrder::colour_split && end > begin + 1) {
+      // In colour-split order a group's columns (all in row j) are consecutive, and so are
+      // their neighbours in each direction unless the row wraps inside the group: then the
+      // right-hand sides of the whole group are one pass over a stretch of end - begin columns
+      // (each cell gets the operations of the column-by-column pass).
+      const Columns c0 = columns_of(a, list[begin] - row, j), c1 = columns_of(a, list[end - 1] - row, j);
+      const std::size_t span = (end - 1 - begin) * nz;
+      const auto follows = [span](std::size_t first, std::size_t last) {
+        return first == Columns::npos ? last == Columns::npos : last == first + span;
+      };
+      if (c1.self == c0.self + span && follows(c0.xp, c1.xp) && follows(c0.xm, c1.xm) && follows(c0.yp, c1.yp) &&
+          follows(c0.ym, c1.ym)) {
+        const std::size_t cells = span + nz;
+        prefetch_next(c0, cells);
+        std::array<const double*, 4> xn{}, cn{};
+        const unsigned mask = skip_neighbours ? 0U : neighbours(a, c0, xd, xn, cn);
+        kLineRhs[mask](cells, bd + c0.self, xd + c0.self, xn.data(), cn.data());
+        for (std::size_t w = 0; w < end - begin; ++w) col[w] = xd + c0.self + w * nz;
+        line_solve(nz, col, l.line_cz.data() + base, l.line_inv_pivot.data() + base, l.line_cz.data() + next,
+                   l.line_inv_pivot.data() + next);
+        return;
+      }
+    }
     for (std::size_t q = begin; q < end; ++q) {
       const std::size_t cq = list[q];
       for (; cq >= row + nx; row += nx) ++j;
       const Columns c = columns_of(a, cq - row, j);
-      if (c.self + ahead + nz <= size) {
-        const std::size_t p = c.self + ahead, py = c.yp != Columns::npos ? c.yp + ahead : p;
-        const std::size_t pm = p >= nz ? p - nz : p;
-        for (std::size_t o = 0; o < nz; o += kLineDoubles) {
-          __builtin_prefetch(bd + p + o);
-          __builtin_prefetch(a.cx.data() + p + o);
-          __builtin_prefetch(a.cx.data() + pm + o);
-          __builtin_prefetch(a.cy.data() + p + o);
-          if (py + o < size) __builtin_prefetch(xd + py + o);
-        }
-      }
+      prefetch_next(c, nz);
       std::array<const double*, 4> xn{}, cn{};
       const unsigned mask = skip_neighbours ? 0U : neighbours(a, c, xd, xn, cn);
       kLineRhs[mask](nz, bd + c.self, xd + c.self, xn.data(), cn.data());
       col[q - begin] = xd + c.self;
     }
-    const std::size_t base = (l.group_base[colour] + g) * nz * kGroup;
-    const std::size_t next = base + nz * kGroup < l.line_cz.size() ? base + nz * kGroup : base;
     line_solve(nz, col, l.line_cz.data() + base, l.line_inv_pivot.data() + base, l.line_cz.data() + next,
                l.line_inv_pivot.data() + next);
   };
@@ -646,12 +688,12 @@ void MultigridSolver::coarse_correction(std::size_t l) {
 void MultigridSolver::prolong_all(std::size_t l, std::span<double> x) {
   const Level& lv = levels_[l];
   const Level& cl = levels_[l + 1];
-  const std::size_t nz = lv.a.nz, nx = lv.a.nx, ax = lv.agg_x, ay = lv.agg_y, nxc = cl.a.nx;
-  const auto ncol = static_cast<Index>(nx * lv.a.ny);
+  const std::size_t nz = lv.a.nz, ax = lv.agg_x, ay = lv.agg_y;
+  const auto ncol = static_cast<Index>(lv.a.nx * lv.a.ny);
 #pragma omp parallel for schedule(static) if (lv.a.size() >= kParallelMin)
   for (Index col = 0; col < ncol; ++col) {
-    const std::size_t i = static_cast<std::size_t>(col) % nx, j = static_cast<std::size_t>(col) / nx;
-    const double* e = cl.sol.data() + (i / ax + nxc * (j / ay)) * nz;
+    const auto [i, j] = lv.a.column_ij(static_cast<std::size_t>(col));
+    const double* e = cl.sol.data() + cl.a.column(i / ax, j / ay) * nz;
     double* xf = x.data() + static_cast<std::size_t>(col) * nz;
     for (std::size_t k = 0; k < nz; ++k) xf[k] += e[k];
   }
@@ -682,6 +724,23 @@ SolveReport MultigridSolver::solve(std::span<const double> b, std::span<double> 
   if (levels_.empty() || b.size() != levels_.front().a.size() || x.size() != b.size()) {
     core::raise(core::ErrorCode::internal, fmt::arg("reason", "multigrid solve: no setup or size mismatch"));
   }
+  const StencilMatrix& a = levels_.front().a;
+  if (a.order == user_order_) return iterate(b, x);
+  // The finest level is stored in another column order than the caller's vectors: solve in
+  // the level's order, with a copy of b and x reordered in place (and back, also on failure).
+  reorder_columns(a.nx, a.ny, a.nz, user_order_, a.order, b, b_);
+  reorder_columns(a.nx, a.ny, a.nz, user_order_, a.order, x);
+  try {
+    const SolveReport rep = iterate(b_, x);
+    reorder_columns(a.nx, a.ny, a.nz, a.order, user_order_, x);
+    return rep;
+  } catch (...) {
+    reorder_columns(a.nx, a.ny, a.nz, a.order, user_order_, x);
+    throw;
+  }
+}
+
+SolveReport MultigridSolver::iterate(std::span<const double> b, std::span<double> x) {
   const StencilMatrix& a = levels_.front().a;
   SolveReport rep;
   rep.levels = levels_.size();

@@ -38,12 +38,56 @@ StencilMatrix StencilMatrix::zeros(std::size_t nx, std::size_t ny, std::size_t n
   return m;
 }
 
+void reorder_columns(std::size_t nx, std::size_t ny, std::size_t nz, ColumnOrder from, ColumnOrder to,
+                     std::span<const double> in, std::span<double> out) {
+  const auto rows = static_cast<Index>(ny);
+#pragma omp parallel for schedule(static) if (in.size() >= kParallelMin)
+  for (Index jj = 0; jj < rows; ++jj) {
+    const auto j = static_cast<std::size_t>(jj);
+    for (std::size_t i = 0; i < nx; ++i) {
+      const double* src = in.data() + column_number(from, nx, i, j) * nz;
+      std::copy(src, src + nz, out.data() + column_number(to, nx, i, j) * nz);
+    }
+  }
+}
+
+void reorder_columns(std::size_t nx, std::size_t ny, std::size_t nz, ColumnOrder from, ColumnOrder to,
+                     std::span<double> v) {
+  if (from == to) return;
+  const auto rows = static_cast<Index>(ny);
+  const std::size_t row = nx * nz;
+#pragma omp parallel if (v.size() >= kParallelMin)
+  {
+    std::vector<double> t(row);
+#pragma omp for schedule(static)
+    for (Index jj = 0; jj < rows; ++jj) {
+      const auto j = static_cast<std::size_t>(jj);
+      double* r = v.data() + j * row;
+      std::copy(r, r + row, t.begin());
+      for (std::size_t i = 0; i < nx; ++i) {
+        const double* src = t.data() + (column_number(from, nx, i, j) - nx * j) * nz;
+        std::copy(src, src + nz, r + (column_number(to, nx, i, j) - nx * j) * nz);
+      }
+    }
+  }
+}
+
+void StencilMatrix::reorder(ColumnOrder to) {
+  if (to == ColumnOrder::colour_split && nx % 2 != 0) {
+    core::raise(core::ErrorCode::internal,
+                fmt::arg("reason", "stencil matrix: the colour-split order needs an even nx"));
+  }
+  for (auto* v : {&excess, &cx, &cy, &cz}) reorder_columns(nx, ny, nz, order, to, *v);
+  order = to;
+}
+
 void StencilMatrix::check() const {
   const auto fail = [](const char* what) {
     core::raise(core::ErrorCode::internal, fmt::arg("reason", fmt::format("stencil matrix: {}", what)));
   };
   const std::size_t n = size();
   if (nx == 0 || ny == 0 || nz == 0) fail("empty shape");
+  if (order == ColumnOrder::colour_split && nx % 2 != 0) fail("the colour-split column order needs an even nx");
   if (excess.size() != n || cx.size() != n || cy.size() != n || cz.size() != n) fail("array sizes do not match");
   for (std::size_t p = 0; p < n; ++p) {
     for (double v : {excess[p], cx[p], cy[p], cz[p]}) {
@@ -70,7 +114,7 @@ void apply(const StencilMatrix& m, std::span<const double> u, std::span<double> 
   const std::size_t nz = m.nz;
 #pragma omp parallel for schedule(static) if (m.size() >= kParallelMin)
   for (Index col = 0; col < ncol; ++col) {
-    const auto i = static_cast<std::size_t>(col) % m.nx, j = static_cast<std::size_t>(col) / m.nx;
+    const auto [i, j] = m.column_ij(static_cast<std::size_t>(col));
     const Columns c = columns_of(m, i, j);
     std::array<const double*, 4> xn{}, cn{};
     const unsigned mask = neighbours(m, c, u.data(), xn, cn);
@@ -89,7 +133,7 @@ double residual(const StencilMatrix& m, std::span<const double> b, std::span<con
     std::vector<double> bcopy(aliased ? nz : 0);  // the kernel's b and r must not overlap
 #pragma omp for schedule(static)
     for (Index col = 0; col < ncol; ++col) {
-      const auto i = static_cast<std::size_t>(col) % m.nx, j = static_cast<std::size_t>(col) / m.nx;
+      const auto [i, j] = m.column_ij(static_cast<std::size_t>(col));
       const Columns c = columns_of(m, i, j);
       std::array<const double*, 4> xn{}, cn{};
       const unsigned mask = neighbours(m, c, u.data(), xn, cn);

@@ -74,15 +74,15 @@ struct Columns {
 
 inline Columns columns_of(const StencilMatrix& m, std::size_t i, std::size_t j) {
   const std::size_t nx = m.nx, ny = m.ny, nz = m.nz;
-  Columns c{(i + nx * j) * nz, Columns::npos, Columns::npos, Columns::npos, Columns::npos};
+  Columns c{m.column(i, j) * nz, Columns::npos, Columns::npos, Columns::npos, Columns::npos};
   // (i + 1) mod nx etc. by comparison: no division in the kernels' per-column set-up.
   if (nx > 1) {
-    if (i + 1 < nx || m.periodic_x) c.xp = ((i + 1 < nx ? i + 1 : 0) + nx * j) * nz;
-    if (i > 0 || m.periodic_x) c.xm = ((i > 0 ? i - 1 : nx - 1) + nx * j) * nz;
+    if (i + 1 < nx || m.periodic_x) c.xp = m.column(i + 1 < nx ? i + 1 : 0, j) * nz;
+    if (i > 0 || m.periodic_x) c.xm = m.column(i > 0 ? i - 1 : nx - 1, j) * nz;
   }
   if (ny > 1) {
-    if (j + 1 < ny || m.periodic_y) c.yp = (i + nx * (j + 1 < ny ? j + 1 : 0)) * nz;
-    if (j > 0 || m.periodic_y) c.ym = (i + nx * (j > 0 ? j - 1 : ny - 1)) * nz;
+    if (j + 1 < ny || m.periodic_y) c.yp = m.column(i, j + 1 < ny ? j + 1 : 0) * nz;
+    if (j > 0 || m.periodic_y) c.ym = m.column(i, j > 0 ? j - 1 : ny - 1) * nz;
   }
   return c;
 }

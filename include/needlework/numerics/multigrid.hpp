@@ -32,7 +32,10 @@
 // flight instead of one latency-bound chain; the factors are stored interleaved by group); on
 // large levels both colours go in one pass over the x-y rows (a wavefront: the first colour in
 // row j, then the second colour in row j - 1), with the prolongation before and the
-// restriction after fused into the same pass; after the zero-guess pre-sweep the residual is
+// restriction after fused into the same pass; those levels (nx even) are stored in
+// colour-split column order (stencil.hpp: each colour of a row one contiguous stretch), so a
+// colour's lines of a row stream their data in order and a group's right-hand sides are one
+// pass, and solve() moves b and x into that order and back; after the zero-guess pre-sweep the residual is
 // taken from the line-solve identities (zero on the colour solved last, the coupling to the new
 // neighbours on the other) instead of an operator pass; the Krylov vector updates of FCG and
 // the K-cycle are fused into few passes. On x86-64 with GCC the column kernels, the line solves
@@ -70,6 +73,11 @@ struct SolverOptions {
   /// constant sum(r) / sum(s) (s = M e, the diagonal excess) instead. The local residual is not
   /// made worse than the tolerance in practice; the reported residual is after the correction.
   bool conserve_sum = true;
+  /// Store the large levels in ColumnOrder::colour_split (where nx is even and the sweep has
+  /// two colours), so that each colour of a row is one contiguous stretch for the line sweeps;
+  /// solve() moves b and x into that order and back. Off: every level in natural order (the
+  /// same iterates up to round-off; for tests and benchmarks).
+  bool colour_split = true;
 };
 
 struct SolveReport {
@@ -96,6 +104,8 @@ class MultigridSolver {
   /// max_iterations or the iteration breaks down (non-finite values).
   SolveReport solve(std::span<const double> b, std::span<double> x);
 
+  /// The finest level's matrix, in the solver's column order (matrix().order; the caller's
+  /// vectors keep the order of the matrix given to setup()).
   const StencilMatrix& matrix() const;
   const SolverOptions& options() const { return options_; }
   std::size_t levels() const { return levels_.size(); }
@@ -157,10 +167,13 @@ class MultigridSolver {
   void prolong_all(std::size_t l, std::span<double> x);
   void precondition(std::size_t l, std::span<const double> b, std::span<double> x);
   void coarse_correction(std::size_t l);  // levels_[l + 1].sol for the rhs restricted from level l
+  SolveReport iterate(std::span<const double> b, std::span<double> x);  // solve() in the finest level's order
 
   SolverOptions options_;
   std::vector<Level> levels_;
   Buffer r_, z_, p_, q_;
+  ColumnOrder user_order_ = ColumnOrder::natural;  // the column order of the caller's vectors
+  Buffer b_;                                       // b in the finest level's order
   double excess_sum_ = 0;
 };
 
