@@ -445,8 +445,7 @@ void BM_Apply(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
   const int threads = static_cast<int>(state.range(1));
   const auto op = unit_cell(n).op();
-  StencilMatrix m = op.system_matrix(0.0);
-  if (std::getenv("NW_SPLIT_APPLY")) m.reorder(ColumnOrder::colour_split);
+  const StencilMatrix m = op.system_matrix(0.0);
   std::vector<double> u(m.size(), 1.0), out(m.size(), 0.0);
   for (std::size_t p = 0; p < u.size(); ++p) u[p] = 1.0 + 1e-3 * static_cast<double>(p % 97);
   const Threads t(threads);
