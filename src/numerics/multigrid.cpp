@@ -269,7 +269,6 @@ void MultigridSolver::setup(StencilMatrix matrix) {
   }
   const std::size_t n = levels_.front().a.size();
   for (auto* v : {&r_, &z_, &p_, &q_}) v->resize(n);
-  b_.resize(levels_.front().a.order != user_order_ ? n : 0);
   excess_sum_ = sum(levels_.front().a.excess);
 }
 
@@ -725,13 +724,13 @@ SolveReport MultigridSolver::solve(std::span<const double> b, std::span<double> 
     core::raise(core::ErrorCode::internal, fmt::arg("reason", "multigrid solve: no setup or size mismatch"));
   }
   const StencilMatrix& a = levels_.front().a;
-  if (a.order == user_order_) return iterate(b, x);
+  if (a.order == user_order_) return iterate(b, x);  // b and x in the level's order
   // The finest level is stored in another column order than the caller's vectors: solve in
-  // the level's order, with a copy of b and x reordered in place (and back, also on failure).
-  reorder_columns(a.nx, a.ny, a.nz, user_order_, a.order, b, b_);
+  // the level's order with x reordered in place (and back, also on failure); b is read in the
+  // caller's order by the residuals, the only place it enters.
   reorder_columns(a.nx, a.ny, a.nz, user_order_, a.order, x);
   try {
-    const SolveReport rep = iterate(b_, x);
+    const SolveReport rep = iterate(b, x);
     reorder_columns(a.nx, a.ny, a.nz, a.order, user_order_, x);
     return rep;
   } catch (...) {
@@ -751,7 +750,7 @@ SolveReport MultigridSolver::iterate(std::span<const double> b, std::span<double
     return rep;
   }
   const double tol = std::max(options_.relative_tolerance * rep.rhs_norm, options_.absolute_tolerance);
-  residual(a, b, x, r_);
+  detail::residual(a, b, user_order_, x, r_);
   double rnorm = norm2(r_);
   rep.initial_residual = rnorm;
   bool restart = true;
@@ -761,7 +760,7 @@ SolveReport MultigridSolver::iterate(std::span<const double> b, std::span<double
       fail("linear solver", fmt::format("non-finite residual after {} iterations", rep.iterations));
     if (rnorm <= tol) {
       // Confirm with the true residual (the recursive one drifts); restart from it if needed.
-      true_sum = residual(a, b, x, r_);
+      true_sum = detail::residual(a, b, user_order_, x, r_);
       rnorm = norm2(r_);
       if (rnorm <= tol) break;
       restart = true;
@@ -801,7 +800,7 @@ SolveReport MultigridSolver::iterate(std::span<const double> b, std::span<double
     ++rep.iterations;
   }
   if (options_.conserve_sum) conserve(b, x, true_sum);
-  rep.residual_sum = residual(a, b, x, r_);
+  rep.residual_sum = detail::residual(a, b, user_order_, x, r_);
   rep.final_residual = norm2(r_);
   return rep;
 }

@@ -124,10 +124,18 @@ void apply(const StencilMatrix& m, std::span<const double> u, std::span<double> 
 }
 
 double residual(const StencilMatrix& m, std::span<const double> b, std::span<const double> u, std::span<double> r) {
+  return detail::residual(m, b, m.order, u, r);
+}
+
+double detail::residual(const StencilMatrix& m, std::span<const double> b, ColumnOrder b_order,
+                        std::span<const double> u, std::span<double> r) {
   const auto ncol = static_cast<Index>(m.nx * m.ny);
   const std::size_t nz = m.nz;
   std::vector<double> column_sums(static_cast<std::size_t>(ncol));
   const bool aliased = b.data() == r.data();
+  if (aliased && b_order != m.order) {
+    core::raise(core::ErrorCode::internal, fmt::arg("reason", "residual: b aliases r in another column order"));
+  }
 #pragma omp parallel if (m.size() >= kParallelMin)
   {
     std::vector<double> bcopy(aliased ? nz : 0);  // the kernel's b and r must not overlap
@@ -138,7 +146,7 @@ double residual(const StencilMatrix& m, std::span<const double> b, std::span<con
       std::array<const double*, 4> xn{}, cn{};
       const unsigned mask = neighbours(m, c, u.data(), xn, cn);
       double* rc = r.data() + c.self;
-      const double* bc = b.data() + c.self;
+      const double* bc = b.data() + column_number(b_order, m.nx, i, j) * nz;
       if (aliased) {
         std::copy(bc, bc + nz, bcopy.begin());
         bc = bcopy.data();

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -86,6 +87,11 @@ inline Columns columns_of(const StencilMatrix& m, std::size_t i, std::size_t j) 
   }
   return c;
 }
+
+/// r = b - M u and the sum of r (as nw::numerics::residual), with b's columns stored in
+/// `b_order` (r and u in m.order); b may alias r only in the same order.
+double residual(const StencilMatrix& m, std::span<const double> b, ColumnOrder b_order, std::span<const double> u,
+                std::span<double> r);
 
 /// Neighbour columns of c in the order of the kernels' masks: +x, -x, +y, -y (x values from x),
 /// with their couplings (cx, cy of the lower column of each pair); returns the mask (bit m set

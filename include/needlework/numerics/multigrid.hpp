@@ -35,12 +35,11 @@
 // restriction after fused into the same pass; those levels (nx even) are stored in
 // colour-split column order (stencil.hpp: each colour of a row one contiguous stretch), so a
 // colour's lines of a row stream their data in order and a group's right-hand sides are one
-// pass, and solve() moves b and x into that order and back; after the zero-guess pre-sweep the residual is
-// taken from the line-solve identities (zero on the colour solved last, the coupling to the new
-// neighbours on the other) instead of an operator pass; the Krylov vector updates of FCG and
-// the K-cycle are fused into few passes. On x86-64 with GCC the column kernels, the line solves
-// and the vector passes exist in a baseline and an AVX2 version, chosen when the program is
-// loaded (stencil_columns.hpp); AVX2 without FMA gives the same results bit for bit.
+// pass, and solve() moves x into that order and back (b is read in place); after the zero-guess pre-sweep the residual
+// is taken from the line-solve identities (zero on the colour solved last, the coupling to the new neighbours on the
+// other) instead of an operator pass; the Krylov vector updates of FCG and the K-cycle are fused into few passes. On
+// x86-64 with GCC the column kernels, the line solves and the vector passes exist in a baseline and an AVX2 version,
+// chosen when the program is loaded (stencil_columns.hpp); AVX2 without FMA gives the same results bit for bit.
 //
 // Every operation is deterministic: per-cell updates in a fixed order of operations, red-black
 // colouring, fixed-order reductions (stencil.hpp); the solution is bitwise the same for any
@@ -75,7 +74,7 @@ struct SolverOptions {
   bool conserve_sum = true;
   /// Store the large levels in ColumnOrder::colour_split (where nx is even and the sweep has
   /// two colours), so that each colour of a row is one contiguous stretch for the line sweeps;
-  /// solve() moves b and x into that order and back. Off: every level in natural order (the
+  /// solve() moves x into that order and back. Off: every level in natural order (the
   /// same iterates up to round-off; for tests and benchmarks).
   bool colour_split = true;
 };
@@ -167,13 +166,13 @@ class MultigridSolver {
   void prolong_all(std::size_t l, std::span<double> x);
   void precondition(std::size_t l, std::span<const double> b, std::span<double> x);
   void coarse_correction(std::size_t l);  // levels_[l + 1].sol for the rhs restricted from level l
-  SolveReport iterate(std::span<const double> b, std::span<double> x);  // solve() in the finest level's order
+  /// solve() with x in the finest level's order, b in user_order_.
+  SolveReport iterate(std::span<const double> b, std::span<double> x);
 
   SolverOptions options_;
   std::vector<Level> levels_;
   Buffer r_, z_, p_, q_;
   ColumnOrder user_order_ = ColumnOrder::natural;  // the column order of the caller's vectors
-  Buffer b_;                                       // b in the finest level's order
   double excess_sum_ = 0;
 };
 
