@@ -203,13 +203,21 @@ double xy_coupling(const StencilMatrix& a, const Columns& c, std::size_t k) {
   return s;
 }
 
-// The column order a level is stored in: colour-split where the sweep runs as a wavefront over
-// two colours (see build_level()) and nx is even, so that each colour of a row is one contiguous
-// stretch of memory; natural elsewhere.
-ColumnOrder level_order(std::size_t nx, std::size_t ny, std::size_t nz, bool periodic_y, bool allowed) {
-  const bool two_colours = !(periodic_y && ny > 1 && ny % 2 == 1);
-  const bool wavefront = two_colours && ny >= 8 && nx * ny * nz >= kParallelMin;
-  return allowed && wavefront && nx >= 2 && nx % 2 == 0 ? ColumnOrder::colour_split : ColumnOrder::natural;
+// A periodic direction with an odd number of cells needs a third colour (its last cells).
+bool third_colour(std::size_t n, bool periodic) { return periodic && n > 1 && n % 2 == 1; }
+
+// Whether a level's sweep runs as a wavefront over the rows (see sweep()): two colours, enough
+// rows, and enough cells for the threads.
+bool runs_wavefront(const StencilMatrix& a) {
+  return !third_colour(a.nx, a.periodic_x) && !third_colour(a.ny, a.periodic_y) && a.ny >= 8 &&
+         a.size() >= kParallelMin;
+}
+
+// The column order a level is stored in: colour-split where its sweep runs as a wavefront and
+// nx is even, so that each colour of a row is one contiguous stretch of memory; natural
+// elsewhere.
+ColumnOrder level_order(const StencilMatrix& a, bool allowed) {
+  return allowed && runs_wavefront(a) && a.nx % 2 == 0 ? ColumnOrder::colour_split : ColumnOrder::natural;
 }
 
 }  // namespace
@@ -244,8 +252,7 @@ void MultigridSolver::setup(StencilMatrix matrix) {
   };
   try {
     user_order_ = matrix.order;
-    const ColumnOrder finest = level_order(matrix.nx, matrix.ny, matrix.nz, matrix.periodic_y, options_.colour_split);
-    matrix.reorder(finest);
+    matrix.reorder(level_order(matrix, options_.colour_split));
     next_level().a = std::move(matrix);
     while (true) {
       build_level(levels_[count - 1]);
@@ -281,7 +288,7 @@ void MultigridSolver::coarsen(const Level& fine, StencilMatrix& c) const {
   }
   c.periodic_x = a.periodic_x;
   c.periodic_y = a.periodic_y;
-  c.order = level_order(nxc, nyc, nz, a.periodic_y, options_.colour_split);
+  c.order = level_order(c, options_.colour_split);
   const auto ncol = static_cast<Index>(nxc * nyc);
   // Galerkin P^T A P with piecewise-constant P: excess and z-couplings add up over an
   // aggregate; an x (y) coupling is kept, added to the aggregate's +x (+y) coupling, when it
@@ -315,8 +322,7 @@ void MultigridSolver::build_level(Level& level) {
   level.agg_x = a.ny == 1 ? 4 : (a.nx == 1 ? 1 : 2);
   level.agg_y = a.nx == 1 ? 4 : (a.ny == 1 ? 1 : 2);
 
-  const bool three_x = a.periodic_x && nx > 1 && nx % 2 == 1;
-  const bool three_y = a.periodic_y && ny > 1 && ny % 2 == 1;
+  const bool three_x = third_colour(nx, a.periodic_x), three_y = third_colour(ny, a.periodic_y);
   const std::size_t ncolours = (three_x || three_y) ? 3 : 2;
   level.colours.assign(ncolours, {});
   for (std::size_t j = 0; j < ny; ++j) {
@@ -328,7 +334,7 @@ void MultigridSolver::build_level(Level& level) {
   }
   // Groups of kGroup columns; for the wavefront (large levels with two colours, see sweep())
   // they end with each row.
-  level.wavefront = ncolours == 2 && ny >= 8 && a.size() >= kParallelMin;
+  level.wavefront = runs_wavefront(a);
   level.groups.assign(ncolours, {0});
   level.row_groups.assign(ncolours, {});
   level.group_base.assign(ncolours + 1, 0);

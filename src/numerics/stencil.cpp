@@ -39,19 +39,6 @@ StencilMatrix StencilMatrix::zeros(std::size_t nx, std::size_t ny, std::size_t n
 }
 
 void reorder_columns(std::size_t nx, std::size_t ny, std::size_t nz, ColumnOrder from, ColumnOrder to,
-                     std::span<const double> in, std::span<double> out) {
-  const auto rows = static_cast<Index>(ny);
-#pragma omp parallel for schedule(static) if (in.size() >= kParallelMin)
-  for (Index jj = 0; jj < rows; ++jj) {
-    const auto j = static_cast<std::size_t>(jj);
-    for (std::size_t i = 0; i < nx; ++i) {
-      const double* src = in.data() + column_number(from, nx, i, j) * nz;
-      std::copy(src, src + nz, out.data() + column_number(to, nx, i, j) * nz);
-    }
-  }
-}
-
-void reorder_columns(std::size_t nx, std::size_t ny, std::size_t nz, ColumnOrder from, ColumnOrder to,
                      std::span<double> v) {
   if (from == to) return;
   const auto rows = static_cast<Index>(ny);

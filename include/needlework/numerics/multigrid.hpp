@@ -35,11 +35,13 @@
 // restriction after fused into the same pass; those levels (nx even) are stored in
 // colour-split column order (stencil.hpp: each colour of a row one contiguous stretch), so a
 // colour's lines of a row stream their data in order and a group's right-hand sides are one
-// pass, and solve() moves x into that order and back (b is read in place); after the zero-guess pre-sweep the residual
-// is taken from the line-solve identities (zero on the colour solved last, the coupling to the new neighbours on the
-// other) instead of an operator pass; the Krylov vector updates of FCG and the K-cycle are fused into few passes. On
-// x86-64 with GCC the column kernels, the line solves and the vector passes exist in a baseline and an AVX2 version,
-// chosen when the program is loaded (stencil_columns.hpp); AVX2 without FMA gives the same results bit for bit.
+// pass, and solve() moves x into that order and back (b is read in place); after the
+// zero-guess pre-sweep the residual is taken from the line-solve identities (zero on the colour
+// solved last, the coupling to the new neighbours on the other) instead of an operator pass;
+// the Krylov vector updates of FCG and the K-cycle are fused into few passes. On x86-64 with GCC
+// the column kernels, the line solves and the vector passes exist in a baseline and an AVX2
+// version, chosen when the program is loaded (stencil_columns.hpp); AVX2 without FMA gives the
+// same results bit for bit.
 //
 // Every operation is deterministic: per-cell updates in a fixed order of operations, red-black
 // colouring, fixed-order reductions (stencil.hpp); the solution is bitwise the same for any

@@ -58,18 +58,13 @@ struct StencilMatrix {
   /// changes).
   void reorder(ColumnOrder to);
   /// Throws Error internal unless the shape, sizes and signs are consistent (colour_split only
-  /// with nx even; non-periodic last
-  /// couplings zero, every entry finite and >= 0). Couplings of a direction with one cell are
-  /// ignored by every operation (a cell does not couple with itself).
+  /// with nx even; non-periodic last couplings zero, every entry finite and >= 0). Couplings of a
+  /// direction with one cell are ignored by every operation (a cell does not couple with itself).
   void check() const;
 };
 
-/// out = in with the columns of an nx * ny * nz grid moved from order `from` to order `to`.
-/// Preconditions: in.size() == out.size() == nx ny nz; in and out do not overlap.
-void reorder_columns(std::size_t nx, std::size_t ny, std::size_t nz, ColumnOrder from, ColumnOrder to,
-                     std::span<const double> in, std::span<double> out);
-/// The same in place (every order keeps the columns of a row within the row: one row of
-/// scratch per thread).
+/// Moves the columns of v (an nx * ny * nz grid) from order `from` to order `to`, in place
+/// (every order keeps the columns of a row within the row: one row of scratch per thread).
 void reorder_columns(std::size_t nx, std::size_t ny, std::size_t nz, ColumnOrder from, ColumnOrder to,
                      std::span<double> v);
 
