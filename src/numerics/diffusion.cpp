@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "needlework/core/error.hpp"
+#include "stencil_columns.hpp"
 
 namespace nw::numerics {
 namespace {
@@ -185,7 +186,11 @@ void DiffusionOperator::apply(std::span<const double> u, std::span<double> out) 
 StencilMatrix DiffusionOperator::system_matrix(double sigma_per_s) const {
   if (!finite_nonneg(sigma_per_s)) precondition_failed("system_matrix needs a finite sigma >= 0");
   StencilMatrix m = stiffness_;
-  for (std::size_t p = 0; p < m.excess.size(); ++p) m.excess[p] += sigma_per_s * capacity_[p];
+  const auto n = static_cast<detail::Index>(m.excess.size());
+  double* excess = m.excess.data();
+  const double* capacity = capacity_.data();
+#pragma omp parallel for schedule(static) if (m.excess.size() >= detail::kParallelMin)
+  for (detail::Index p = 0; p < n; ++p) excess[p] += sigma_per_s * capacity[p];
   return m;
 }
 

@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 #include "needlework/core/error.hpp"
 #include "stencil_columns.hpp"
@@ -76,19 +77,27 @@ void StencilMatrix::check() const {
   if (nx == 0 || ny == 0 || nz == 0) fail("empty shape");
   if (order == ColumnOrder::colour_split && nx % 2 != 0) fail("the colour-split column order needs an even nx");
   if (excess.size() != n || cx.size() != n || cy.size() != n || cz.size() != n) fail("array sizes do not match");
-  for (std::size_t p = 0; p < n; ++p) {
-    for (double v : {excess[p], cx[p], cy[p], cz[p]}) {
-      if (!(std::isfinite(v) && v >= 0)) fail("entries must be finite and >= 0");
-    }
-  }
+  // Every entry in [0, max]: NaN fails both comparisons, infinity the second. One parallel
+  // pass over the four arrays (a setup runs this on every new matrix).
+  constexpr double kMax = std::numeric_limits<double>::max();
+  const double bad = reduce_blocks<1>(n, [&](std::size_t lo, std::size_t hi) {
+    return std::array<double, 1>{block_sum(lo, hi, [&](std::size_t p) {
+      const bool ok = excess[p] >= 0 && excess[p] <= kMax && cx[p] >= 0 && cx[p] <= kMax && cy[p] >= 0 &&
+                      cy[p] <= kMax && cz[p] >= 0 && cz[p] <= kMax;
+      return ok ? 0.0 : 1.0;
+    })};
+  })[0];
+  if (bad != 0) fail("entries must be finite and >= 0");
+  // The couplings that leave the grid: only the last cells of x, y and z can hold them.
   for (std::size_t j = 0; j < ny; ++j) {
     for (std::size_t i = 0; i < nx; ++i) {
-      for (std::size_t k = 0; k < nz; ++k) {
-        const std::size_t p = index(i, j, k);
-        if (i + 1 == nx && !periodic_x && nx > 1 && cx[p] != 0) fail("cx must be 0 on the last x cell");
-        if (j + 1 == ny && !periodic_y && ny > 1 && cy[p] != 0) fail("cy must be 0 on the last y cell");
-        if (k + 1 == nz && cz[p] != 0) fail("cz must be 0 on the last z cell");
+      const std::size_t base = nz * column(i, j);
+      const bool last_x = i + 1 == nx && !periodic_x && nx > 1, last_y = j + 1 == ny && !periodic_y && ny > 1;
+      for (std::size_t k = 0; k < nz && (last_x || last_y); ++k) {
+        if (last_x && cx[base + k] != 0) fail("cx must be 0 on the last x cell");
+        if (last_y && cy[base + k] != 0) fail("cy must be 0 on the last y cell");
       }
+      if (cz[base + nz - 1] != 0) fail("cz must be 0 on the last z cell");
     }
   }
 }

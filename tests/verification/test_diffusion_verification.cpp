@@ -14,7 +14,9 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "needlework/core/error.hpp"
@@ -844,6 +846,57 @@ TEST(DiffusionVerification, MultigridColumnOrdersAgree) {
         sh.nx, sh.ny, sh.nz, sh.px, sh.py, sh.split, its, itn, converged, failed);
   }
   std::printf("[verify] column orders: largest relative difference of converged solutions %.2g\n", worst);
+}
+
+// A malformed matrix is refused by setup() (StencilMatrix::check) with an internal error that
+// says what is wrong: a bad entry anywhere (NaN, infinity, negative; checked in parallel
+// blocks, so one at the very end too), a coupling out of the grid on a non-periodic last x or y
+// cell or on the last z cell (in either column order). The same couplings on a periodic
+// direction are part of the matrix.
+TEST(DiffusionVerification, MalformedMatricesAreRefused) {
+  std::mt19937 rng(7);
+  const auto refused = [](const StencilMatrix& m, const std::string& what) {
+    MultigridSolver solver;
+    try {
+      solver.setup(m);
+      ADD_FAILURE() << "expected an internal error: " << what;
+    } catch (const core::Error& e) {
+      EXPECT_EQ(e.code(), core::ErrorCode::internal);
+      EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+    }
+  };
+  for (const auto order : {ColumnOrder::natural, ColumnOrder::colour_split}) {
+    const StencilMatrix good = [&] {
+      StencilMatrix m = random_matrix(32, 24, 40, false, false, rng);  // 30,720 cells: several blocks
+      m.reorder(order);
+      return m;
+    }();
+    EXPECT_NO_THROW(MultigridSolver().setup(good));
+    const std::size_t last = good.size() - 1;
+    for (const double v : {std::nan(""), std::numeric_limits<double>::infinity(), -1e-300}) {
+      for (auto member : {&StencilMatrix::excess, &StencilMatrix::cx, &StencilMatrix::cy, &StencilMatrix::cz}) {
+        for (const std::size_t p : {std::size_t{0}, last / 2, last}) {
+          StencilMatrix m = good;
+          (m.*member)[p] = v;
+          refused(m, "entries must be finite and >= 0");
+        }
+      }
+    }
+    StencilMatrix m = good;
+    m.cx[m.index(31, 5, 7)] = 1;
+    refused(m, "cx must be 0 on the last x cell");
+    m = good;
+    m.cy[m.index(3, 23, 39)] = 1;
+    refused(m, "cy must be 0 on the last y cell");
+    m = good;
+    m.cz[m.index(17, 11, 39)] = 1;
+    refused(m, "cz must be 0 on the last z cell");
+    m = good;
+    m.periodic_x = m.periodic_y = true;
+    m.cx[m.index(31, 5, 7)] = 1;
+    m.cy[m.index(3, 23, 39)] = 1;
+    EXPECT_NO_THROW(MultigridSolver().setup(m));
+  }
 }
 
 TEST(DiffusionVerification, SolverFailuresAreReported) {
