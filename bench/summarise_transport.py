@@ -53,6 +53,8 @@ for problem, label in ((0, "unit cell 128^2 x 109"), (1, "layered 128^3")):
     ROWS.append((f"(d) 2 vs 1 thread, {label}", name, "speedup", 1.7, "min"))
     ROWS.append((f"(d) 2 vs 1 thread (solve only), {label}", name, "speedup_solve", None, None))
     ROWS.append((f"(d) bitwise equal, {label}", name, "bitwise_equal", 1.0, "min"))
+    ROWS.append((f"(d) triad 2 / 1 thread beside the pairs, {label}", name, "triad_ratio", None, None))
+    ROWS.append((f"(d) 2 vs 1 thread, pairs at full bandwidth, {label}", name, "speedup_full_bw", None, None))
 
 
 def load(path):
