@@ -848,6 +848,42 @@ TEST(DiffusionVerification, MultigridColumnOrdersAgree) {
   std::printf("[verify] column orders: largest relative difference of converged solutions %.2g\n", worst);
 }
 
+// The solver does not depend on the units of the matrix: every coefficient times 1e-60 or 1e+60
+// (the right-hand side with it, so the solution is the same) converges in the same iterations to
+// the same solution (no absolute threshold anywhere, no factor stored in a narrower range).
+TEST(DiffusionVerification, MultigridCopesWithAnyUnitScale) {
+  std::mt19937 rng(11);
+  const StencilMatrix m = random_matrix(24, 16, 30, true, false, rng);
+  std::uniform_real_distribution<double> uni(0.0, 1.0);
+  std::vector<double> b(m.size());
+  for (auto& v : b) v = uni(rng);
+  const auto solve = [&](double f) {
+    StencilMatrix mf = m;
+    for (auto* v : {&mf.excess, &mf.cx, &mf.cy, &mf.cz}) {
+      for (auto& e : *v) e *= f;
+    }
+    std::vector<double> bf(b), x(b.size(), 0.0);
+    for (auto& v : bf) v *= f;
+    MultigridSolver solver;
+    solver.setup(std::move(mf));
+    const int iterations = solver.solve(bf, x).iterations;
+    return std::pair{iterations, x};
+  };
+  const auto [it_ref, x_ref] = solve(1.0);
+  for (const double f : {1e-60, 1e60}) {
+    const auto [it, x] = solve(f);
+    EXPECT_NEAR(it, it_ref, 1) << "scale " << f;
+    double diff = 0, norm = 0;
+    for (std::size_t p = 0; p < x.size(); ++p) {
+      diff = std::max(diff, std::abs(x[p] - x_ref[p]));
+      norm = std::max(norm, std::abs(x_ref[p]));
+    }
+    EXPECT_LE(diff, 1e-6 * norm) << "scale " << f;
+    std::printf("[verify] unit scale %.0e: %d iterations (%d at 1), solutions differ by %.2g relative\n", f, it, it_ref,
+                diff / norm);
+  }
+}
+
 // A malformed matrix is refused by setup() (StencilMatrix::check) with an internal error that
 // says what is wrong: a bad entry anywhere (NaN, infinity, negative; checked in parallel
 // blocks, so one at the very end too), a coupling out of the grid on a non-periodic last x or y
