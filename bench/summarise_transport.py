@@ -106,7 +106,7 @@ def main(paths):
 # A 2-thread triad counts as full bandwidth when it is at least this multiple of the 1-thread
 # triad measured beside the same kernel. On the development machine full-bandwidth runs gave
 # 1.7-1.9x and contended ones 1.2-1.5x.
-FULL_BANDWIDTH = 1.6
+FULL_BANDWIDTH = 1.6  # also kFullBandwidth of BM_ThreadScaling in bench_transport.cpp
 KERNELS = ("BM_Apply", "BM_Residual", "BM_Smoother")
 
 
